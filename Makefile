@@ -1,0 +1,54 @@
+# Every entry point of wlpmask. A bare `python3` is enough: the first target that needs the
+# package creates .venv and installs wlpmask with its dev extras into it.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+EXTMAT ?= ../shared/extmat
+LAYOUTS := $(wildcard layouts/*.toml)
+OUT    ?= layouts/out
+
+.DEFAULT_GOAL := layouts
+.PHONY: layouts test acceptance drc bench lint clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## layouts: build every layouts/*.toml into layouts/out/<name>/ with DRC sign-off
+layouts: $(STAMP)
+	@set -e; for f in $(LAYOUTS); do \
+	  n=$$(basename $$f .toml); \
+	  echo "== $$f"; \
+	  $(BIN)/wlpmask build $$f -o $(OUT)/$$n; \
+	done
+
+## test: the self-contained test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## acceptance: checks against the third-party corpus in $(EXTMAT)
+acceptance: $(STAMP)
+	$(BIN)/python -m wlpmask.acceptance --extmat $(EXTMAT)
+
+## drc: re-run the DRC on every built layout (make layouts first)
+drc: $(STAMP)
+	@set -e; for f in $(LAYOUTS); do \
+	  n=$$(basename $$f .toml); \
+	  tech=$$($(BIN)/python -c "import sys,json;print(json.load(open('$(OUT)/'+sys.argv[1]+'/manifest.json'))['technology_file'])" $$n); \
+	  $(BIN)/wlpmask drc $(OUT)/$$n/$$n.gds --tech $$tech; \
+	done
+
+## bench: benchmarks against KLayout on the same input (BENCH_ARGS to pass options)
+bench: $(STAMP)
+	$(BIN)/python bench/drc_vs_klayout.py $(BENCH_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+clean:
+	rm -rf $(OUT) bench/out .pytest_cache .ruff_cache build src/*.egg-info
