@@ -33,7 +33,7 @@ test: $(STAMP)
 
 ## acceptance: checks against the third-party corpus in $(EXTMAT)
 acceptance: $(STAMP)
-	$(BIN)/python -m wlpmask.acceptance --extmat $(EXTMAT)
+	$(BIN)/python acceptance/run.py --extmat $(EXTMAT) $(ACCEPTANCE_ARGS)
 
 ## drc: re-run the DRC on every built layout (make layouts first)
 drc: $(STAMP)
