@@ -6,7 +6,10 @@ Exit codes: 0 success, 1 design-rule or process-check violations, 2 bad input.
 from __future__ import annotations
 
 import functools
+import json
+import math
 import sys
+from pathlib import Path
 
 import click
 
@@ -18,7 +21,7 @@ EXIT_BAD_INPUT = 2
 
 
 def user_errors(func):
-    """Turn WlpmaskError into one line on stderr and exit code 2, never a traceback."""
+    """Turn WlpmaskError (and OSError) into one line on stderr and exit 2, never a traceback."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -26,6 +29,11 @@ def user_errors(func):
             return func(*args, **kwargs)
         except WlpmaskError as exc:
             click.echo(f"error: {exc.one_line()}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except OSError as exc:
+            # Output paths the library did not already turn into a WlpmaskError.
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
             sys.exit(EXIT_BAD_INPUT)
 
     return wrapper
@@ -43,7 +51,7 @@ def tech() -> None:
 
 
 @tech.command("check")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @user_errors
 def tech_check(file: str) -> None:
     """Validate FILE and print a summary of its layers, stack and rules."""
@@ -65,6 +73,139 @@ def tech_check(file: str) -> None:
     for r in t.rules.values():
         click.echo(f"  {r.id:<14} {r.kind:<10} {','.join(r.layers):<20} >= {r.limit:g} {r.unit}"
                    f"  {r.description}")
+
+
+
+@tech.command("lyp")
+@click.argument("file", type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="the .lyp file to write")
+@user_errors
+def tech_lyp(file: str, output: str) -> None:
+    """Write the KLayout layer-properties file of technology FILE."""
+    from .io.lyp import write_lyp
+    from .tech import load_technology
+
+    t = load_technology(file)
+    write_lyp(t, output)
+    click.echo(f"wrote {output} ({len(t.layers)} layers)")
+
+
+@main.command("drc")
+@click.argument("layout", type=click.Path())
+@click.option("--tech", "tech_file", required=True, type=click.Path(),
+              help="technology file (TOML)")
+@click.option("--cell", help="cell to check (default: the single top cell)")
+@click.option("--rules", help="comma-separated rule ids to run (default: all)")
+@click.option("--json", "json_out", type=click.Path(),
+              help="write the violations as JSON")
+@click.option("--lyrdb", "lyrdb_out", type=click.Path(),
+              help="write a KLayout report database")
+@user_errors
+def drc(layout: str, tech_file: str, cell: str | None, rules: str | None,
+        json_out: str | None, lyrdb_out: str | None) -> None:
+    """Check LAYOUT (GDS) against the rules of a technology; exit 1 on violations."""
+    from .io.gds import flatten_layers, read_layout, unknown_layers
+    from .tech import load_technology
+
+    t = load_technology(tech_file)
+    rule_ids = _rule_ids(rules, t)
+    for out in (json_out, lyrdb_out):
+        _check_output_path(out)
+    lay = read_layout(layout)
+    top = lay.top(cell)
+    shapes = flatten_layers(top, t, dbu_um=lay.dbu_um)
+    extra = unknown_layers(top, t)
+    pairs = ", ".join(f"{a}/{b}" for a, b in extra)
+    if not any(shapes.values()):
+        present = f"; layers present: {pairs}" if pairs else ""
+        raise WlpmaskError(f"no polygons on any layer of technology {t.name}{present}",
+                           file=layout, key=f"cell {top.name}")
+    for message in lay.messages:
+        click.echo(f"warning: {layout}: {message}", err=True)
+    if extra:
+        click.echo(f"warning: {layout}: cell {top.name}: layers not in technology {t.name} "
+                   f"(not checked): {pairs}", err=True)
+    from .drc import run_drc
+
+    result = run_drc(shapes, t, rules=rule_ids)
+    _print_table(result, t)
+    n = len(result.violations)
+    click.echo(f"{top.name}: {n} violation{'s' if n != 1 else ''} of "
+               f"{len(result.rules_run)} rules checked")
+    if json_out:
+        _write_json(result, json_out, layout=layout, cell=top.name, tech=t)
+        click.echo(f"wrote {json_out}")
+    if lyrdb_out:
+        from .io.lyrdb import write_lyrdb
+
+        write_lyrdb(result, lyrdb_out, cell=top.name, tech=t,
+                    description=f"wlpmask DRC of {top.name} against {t.name}",
+                    layout_file=layout)
+        click.echo(f"wrote {lyrdb_out}")
+    if n:
+        sys.exit(EXIT_VIOLATIONS)
+
+
+def _rule_ids(rules: str | None, t) -> list[str] | None:
+    """The --rules list, checked against the technology (unknown ids fail at once)."""
+    if rules is None:
+        return None
+    ids = [r.strip() for r in rules.split(",") if r.strip()]
+    if not ids:
+        raise WlpmaskError("expected one or more rule ids", key="--rules")
+    unknown = [r for r in ids if r not in t.rules]
+    if unknown:
+        raise WlpmaskError(f"unknown rule {unknown[0]!r}; rules of {t.name}: "
+                           f"{', '.join(t.rules)}", key="--rules")
+    return list(dict.fromkeys(ids))
+
+
+def _check_output_path(out: str | None) -> None:
+    """Fail before a long check rather than after it when an output cannot be written."""
+    if out is None:
+        return
+    path = Path(out)
+    if path.is_dir():
+        raise WlpmaskError("is a directory; expected a file name", file=path)
+    if not path.parent.is_dir():
+        raise WlpmaskError(f"directory {str(path.parent)!r} does not exist", file=path)
+
+
+def _print_table(result, t) -> None:
+    counts = result.summary()
+    rows = [("rule", "kind", "layers", "count", "worst", "required")]
+    for rid in result.rules_run:
+        rule = t.rules[rid]
+        w = result.worst(rid)
+        rows.append((rid, rule.kind, ",".join(rule.layers), str(counts.get(rid, 0)),
+                     f"{w.measured_um:g} {rule.unit}" if w is not None else "-",
+                     f"{rule.limit:g} {rule.unit}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        cols = [c.rjust(w) if i == 3 else c.ljust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))]
+        click.echo("  ".join(cols).rstrip())
+
+
+def _finite(data):
+    """JSON has no infinity: a non-finite number (nothing to measure against) becomes null."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(v) for v in data]
+    return data
+
+
+def _write_json(result, out: str, *, layout: str, cell: str, tech) -> None:
+    from .io import write_text_atomic
+
+    data = result.to_json(layout=layout, cell=cell, technology=tech.name)
+    text = data if isinstance(data, str) else json.dumps(_finite(data), indent=2,
+                                                          allow_nan=False)
+    write_text_atomic(out, text if text.endswith("\n") else text + "\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

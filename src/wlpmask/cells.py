@@ -1,0 +1,178 @@
+"""Building cells on gdstk deterministically: stable names, an explicit cache, arrays, polygons.
+
+A generator names its cell from its parameters, so the same input gives the same name and,
+written through wlpmask.io.gds, the same bytes. The cache is an object the caller passes
+around; there is no module-level registry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import gdstk
+import numpy as np
+
+from .errors import WlpmaskError
+from .tech import Layer
+
+_NAME_CHARS = re.compile(r"[^A-Za-z0-9_$.-]")
+_UNIT = re.compile(r"_(um|um2|nm|mm|deg|count|ratio|percent)$")
+# Long enough to keep names readable in a cell tree, short enough for old GDS tools.
+_READABLE_LEN = 40
+_GDS_MAX_ARRAY = 32767
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-able form in which 1 and 1.0 (and 0.1 + 0.2 and 0.3) are the same."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        f = float(value)
+        if not math.isfinite(f):
+            raise WlpmaskError(f"a cell parameter must be finite, got {value!r}")
+        return round(f, 9) + 0.0  # + 0.0 turns -0.0 into 0.0
+    if isinstance(value, Layer):
+        return value.name
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_canonical(v) for v in value]
+    raise WlpmaskError(f"a cell parameter must be a number, string, bool, layer or sequence, "
+                       f"got {type(value).__name__}")
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return f"{value:g}".replace("-", "m").replace(".", "p")
+    if isinstance(value, list):
+        return "x".join(_short(v) for v in value)
+    if isinstance(value, dict):
+        return ""
+    return _NAME_CHARS.sub("", str(value))
+
+
+def cell_name(prefix: str, **params: Any) -> str:
+    """A stable cell name: prefix, the parameters as far as they stay short, an 8-digit hash.
+
+    Args:
+        prefix: what the cell is (e.g. "bump"); letters, digits, "_$.-".
+        params: the generator's parameters; names ending in a unit suffix lose the suffix
+            in the readable part (pitch_um=400 -> "pitch400").
+
+    Returns:
+        e.g. "bump_d250_octagon_3f09a1c2". Equal parameters give equal names, also across
+        processes; 1 and 1.0 are equal.
+    """
+    if not prefix or _NAME_CHARS.search(prefix):
+        raise WlpmaskError(f"cell name prefix must be letters, digits or '_$.-', got {prefix!r}")
+    canon = {k: _canonical(v) for k, v in sorted(params.items())}
+    if not canon:
+        return prefix
+    digest = hashlib.sha256(json.dumps(canon, sort_keys=True, separators=(",", ":"))
+                            .encode()).hexdigest()[:8]
+    readable = prefix
+    for key, value in canon.items():
+        part = _UNIT.sub("", key) + _short(value)
+        if len(readable) + 1 + len(part) > _READABLE_LEN:
+            break
+        readable += "_" + part
+    return f"{readable}_{digest}"
+
+
+class CellCache:
+    """Cells built once per name; pass one instance through a build, do not share globally."""
+
+    def __init__(self) -> None:
+        self._cells: dict[str, gdstk.Cell] = {}
+
+    def get(self, name: str, build: Callable[[], gdstk.Cell]) -> gdstk.Cell:
+        """The cached cell called name, built (and named) by build() on first use."""
+        cell = self._cells.get(name)
+        if cell is None:
+            cell = build()
+            if not isinstance(cell, gdstk.Cell):
+                raise TypeError(f"build() must return a gdstk.Cell, got {type(cell).__name__}")
+            cell.name = name
+            self._cells[name] = cell
+        return cell
+
+    def cell(self, prefix: str, build: Callable[..., gdstk.Cell], **params: Any) -> gdstk.Cell:
+        """The cell build(**params), named cell_name(prefix, **params), built once."""
+        return self.get(cell_name(prefix, **params), lambda: build(**params))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._cells
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def cells(self) -> list[gdstk.Cell]:
+        """All cached cells sorted by name."""
+        return [self._cells[n] for n in sorted(self._cells)]
+
+
+def add_array(parent: gdstk.Cell, child: gdstk.Cell, *, columns: int, rows: int,
+              pitch_x_um: float, pitch_y_um: float,
+              origin: tuple[float, float] = (0.0, 0.0)) -> gdstk.Reference:
+    """Place child columns x rows times in parent as one array reference (GDS AREF).
+
+    Args:
+        parent: the cell that receives the reference.
+        child: the placed cell.
+        columns, rows: counts, 1..32767.
+        pitch_x_um, pitch_y_um: centre-to-centre steps in um (> 0 where the count is > 1).
+        origin: position of the first (lower left) instance in um.
+
+    Returns:
+        The reference added to parent.
+    """
+    for key, n in (("columns", columns), ("rows", rows)):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) \
+                or not 1 <= n <= _GDS_MAX_ARRAY:
+            raise WlpmaskError(f"expected an integer 1..{_GDS_MAX_ARRAY}, got {n!r}", key=key)
+    for key, n, pitch in (("pitch_x_um", columns, pitch_x_um), ("pitch_y_um", rows, pitch_y_um)):
+        if not math.isfinite(pitch) or (n > 1 and pitch <= 0):
+            raise WlpmaskError(f"expected a pitch > 0 um, got {pitch!r}", key=key)
+    ox, oy = (float(v) for v in origin)
+    if columns == 1 and rows == 1:
+        ref = gdstk.Reference(child, (ox, oy))
+    else:
+        ref = gdstk.Reference(child, (ox, oy), columns=int(columns), rows=int(rows),
+                              spacing=(float(pitch_x_um) if columns > 1 else 0.0,
+                                       float(pitch_y_um) if rows > 1 else 0.0))
+    parent.add(ref)
+    return ref
+
+
+def polygon(points: Sequence[Sequence[float]] | np.ndarray, layer: Layer | tuple[int, int], *,
+            grid_um: float) -> gdstk.Polygon:
+    """A gdstk polygon with vertices snapped to the manufacturing grid.
+
+    Args:
+        points: (N, 2) vertices in um, not closed (the last vertex is not the first).
+        layer: a technology layer or a (layer, datatype) pair.
+        grid_um: the grid in um (Technology.grid_um).
+
+    Raises:
+        WlpmaskError: fewer than 3 distinct vertices remain after snapping.
+    """
+    pts = np.asarray(points, dtype=float)
+    if pts.ndim != 2 or pts.shape[1] != 2 or not np.all(np.isfinite(pts)):
+        raise WlpmaskError(f"expected finite (N, 2) vertices, got shape {pts.shape}")
+    if not grid_um > 0:
+        raise WlpmaskError(f"expected a grid > 0 um, got {grid_um!r}")
+    snapped = np.round(np.round(pts / grid_um) * grid_um, 9) + 0.0
+    # Snapping can merge neighbours; drop repeated vertices, the closing one included.
+    keep = np.any(snapped != np.roll(snapped, 1, axis=0), axis=1)
+    snapped = snapped[keep]
+    if len(snapped) < 3:
+        raise WlpmaskError(f"polygon has fewer than 3 distinct vertices on a {grid_um:g} um grid")
+    gds = layer.gds if isinstance(layer, Layer) else layer
+    return gdstk.Polygon(snapped, layer=int(gds[0]), datatype=int(gds[1]))

@@ -1,0 +1,47 @@
+"""run_drc: the loop over a technology's rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from ..errors import WlpmaskError
+from ..tech import Technology
+from .kinds import KIND_CHECKS, LayerSet
+from .result import DrcResult
+
+
+def run_drc(shapes: Mapping[str, Sequence[np.ndarray]], tech: Technology, *,
+            rules: Sequence[str] | None = None) -> DrcResult:
+    """Check raw shapes against the technology's design rules.
+
+    Args:
+        shapes: per technology layer name, the raw (unmerged) polygons as (N, 2) float arrays
+            in um. A missing layer is empty.
+        tech: the technology; its grid_um is the database unit of the check.
+        rules: rule ids to run (default: all), run in technology order.
+
+    Raises:
+        WlpmaskError: an unknown rule id or layer name.
+    """
+    for name in shapes:
+        if name not in tech.layers:
+            raise WlpmaskError(f"unknown layer {name!r}; valid layers: {', '.join(tech.layers)}",
+                               file=tech.source)
+    if rules is None:
+        selected = list(tech.rules)
+    else:
+        unknown = [r for r in rules if r not in tech.rules]
+        if unknown:
+            raise WlpmaskError(f"unknown rule {unknown[0]!r}; valid rules: "
+                               f"{', '.join(tech.rules)}", file=tech.source)
+        wanted = set(rules)
+        selected = [r for r in tech.rules if r in wanted]
+    layers = LayerSet(shapes, tech.grid_um)
+    result = DrcResult(rules_run=selected)
+    for rid in selected:
+        rule = tech.rules[rid]
+        found = KIND_CHECKS[rule.kind](rule, layers)
+        result.violations.extend(sorted(found, key=lambda v: v.sort_key()))
+    return result

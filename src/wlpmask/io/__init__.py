@@ -1,0 +1,61 @@
+"""File input and output: GDS, KLayout layer properties and report databases.
+
+Every writer goes through `atomic_write`, so a failure never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import WlpmaskError
+
+__all__ = ["atomic_write", "write_text_atomic"]
+
+
+def _umask() -> int:
+    # os.umask can only be read by setting it; restore at once.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def atomic_write(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; it replaces `path` only if the block succeeds.
+
+    Args:
+        path: the file to create or replace.
+
+    Raises:
+        WlpmaskError: the file cannot be written (missing directory, permissions, ...).
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise WlpmaskError("is a directory; expected a file name", file=path)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise WlpmaskError(f"cannot write: {exc.strerror or exc}", file=path) from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        # mkstemp creates the file 0600; give it the mode a plain open() would.
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise WlpmaskError(f"cannot write: {exc.strerror or exc}", file=path) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write UTF-8 text to `path` atomically (temporary file, then rename)."""
+    with atomic_write(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
