@@ -219,7 +219,8 @@ def _load_layer(path: Path, name: str, raw: Any) -> Layer:
     if (not isinstance(gds, list) or len(gds) != 2
             or not all(isinstance(v, int) and not isinstance(v, bool) for v in gds)
             or not all(0 <= v <= 65535 for v in gds)):
-        raise _err(path, f"{key}.gds", f"expected [layer, datatype], integers 0..65535, got {gds!r}")
+        raise _err(path, f"{key}.gds",
+                   f"expected [layer, datatype], integers 0..65535, got {gds!r}")
     purpose = _string(path, f"{key}.purpose", t.get("purpose", "mask"), choices=PURPOSES)
     tone = _string(path, f"{key}.tone", t.get("tone", "clear"), choices=TONES)
     bias = _number(path, f"{key}.bias_um", t.get("bias_um", 0.0), minimum=None)
@@ -275,7 +276,8 @@ def _load_rule(path: Path, rid: str, raw: Any, layers: Mapping[str, Layer]) -> R
     key = f'rules."{rid}"' if not re.fullmatch(r"[A-Za-z0-9_-]+", rid) else f"rules.{rid}"
     t = _table(path, key, raw)
     if "kind" not in t:
-        raise _err(path, f"{key}.kind", f"missing rule kind; expected one of {', '.join(RULE_KINDS)}")
+        raise _err(path, f"{key}.kind",
+                   f"missing rule kind; expected one of {', '.join(RULE_KINDS)}")
     kind = _string(path, f"{key}.kind", t["kind"])
     if kind not in RULE_KINDS:
         raise _err(path, f"{key}.kind", f"unknown rule kind {kind!r}; expected one of "
