@@ -35,12 +35,14 @@ test: $(STAMP)
 acceptance: $(STAMP)
 	$(BIN)/python acceptance/run.py --extmat $(EXTMAT) $(ACCEPTANCE_ARGS)
 
-## drc: re-run the DRC on every built layout (make layouts first)
+## drc: re-run the DRC on every built layout with the rules its build ran (make layouts first)
 drc: $(STAMP)
 	@set -e; for f in $(LAYOUTS); do \
-	  n=$$(basename $$f .toml); \
-	  tech=$$($(BIN)/python -c "import sys,json;print(json.load(open('$(OUT)/'+sys.argv[1]+'/manifest.json'))['technology_file'])" $$n); \
-	  $(BIN)/wlpmask drc $(OUT)/$$n/$$n.gds --tech $$tech; \
+	  n=$$(basename $$f .toml); m=$(OUT)/$$n/manifest.json; \
+	  tech=$$($(BIN)/python -c "import json,sys; print(json.load(open(sys.argv[1]))['technology_file'])" $$m); \
+	  rules=$$($(BIN)/python -c "import json,sys; print(','.join(json.load(open(sys.argv[1]))['drc']['rules']))" $$m); \
+	  echo "== $(OUT)/$$n/$$n.gds"; \
+	  $(BIN)/wlpmask drc $(OUT)/$$n/$$n.gds --tech $$tech --rules $$rules; \
 	done
 
 ## bench: benchmarks against KLayout on the same input (BENCH_ARGS to pass options)

@@ -208,5 +208,32 @@ def _write_json(result, out: str, *, layout: str, cell: str, tech) -> None:
     write_text_atomic(out, text if text.endswith("\n") else text + "\n")
 
 
+@main.command("build")
+@click.argument("design", type=click.Path())
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False),
+              help="output directory (default: layouts/out/NAME beside the design file)")
+@user_errors
+def build_cmd(design: str, out_dir: str | None) -> None:
+    """Build DESIGN (a design TOML) into GDS, reports and previews; exit 1 on violations."""
+    from .build import build
+
+    r = build(design, out_dir)
+    routed, unrouted = len(r.routed), len(r.unrouted)
+    failed = [c.id for c in r.checks if not c.passed]
+    click.echo(f"{r.design.name}: {len(r.files)} files in {r.out_dir}")
+    click.echo(f"  nets {routed}/{routed + unrouted} routed, RDL {r.total_length_um:g} um; "
+               f"DRC {r.drc_violations} violations; process checks "
+               f"{len(r.checks) - len(failed)}/{len(r.checks)} passed")
+    for rule, n in r.drc.summary().items():
+        if n and not rule.startswith("PROC."):
+            click.echo(f"  DRC {rule}: {n} violations", err=True)
+    for net, why in r.unrouted.items():
+        click.echo(f"  unrouted {net}: {why}", err=True)
+    for cid in failed:
+        click.echo(f"  process check failed: {cid}", err=True)
+    if not r.ok:
+        sys.exit(EXIT_VIOLATIONS)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -68,6 +68,99 @@ def _cut_point(g, e):
     return ex1 - round_away(edx * f), ey1 - round_away(edy * f)
 
 
+def _inside_part(e, g):
+    """The part of g on the inside (right) side of e, zero distance counted where they touch.
+
+    Returns (ok, g clipped, thr): thr 0 where touching counts, else -1.
+    """
+    ex1, ey1, ex2, ey2 = e
+    gx1, gy1, gx2, gy2 = g
+    s1 = side_of(ex1, ey1, ex2, ey2, gx1, gy1)
+    s2 = side_of(ex1, ey1, ex2, ey2, gx2, gy2)
+    # zero distance counts only where the edges touch (collinear and touching, or one end
+    # of g on e's line) and the two are not simply chained end to start
+    both0 = (s1 == 0) & (s2 == 0)
+    one0 = ((s1 == 0) | (s2 == 0)) & ~both0 & ~((ex1 == gx2) & (ey1 == gy2)) \
+        & ~((ex2 == gx1) & (ey2 == gy1))
+    inter = _intersect(e, g, s1, s2)
+    include = (both0 | one0) & inter
+    thr = np.where(include, 0, -1)
+    in1 = s1 <= thr
+    in2 = s2 <= thr
+    ok = (in1 | in2) & ~((ex1 == ex2) & (ey1 == ey2))
+    cx, cy = _cut_point(g, e)
+    only1 = in1 & ~in2
+    only2 = in2 & ~in1
+    gx1 = np.where(only2, cx, gx1)
+    gy1 = np.where(only2, cy, gy1)
+    gx2 = np.where(only1, cx, gx2)
+    gy2 = np.where(only1, cy, gy2)
+    return ok, (gx1, gy1, gx2, gy2), thr
+
+
+def _part(g, l1, l2, ok):
+    gx1, gy1, gx2, gy2 = g
+    gdx, gdy = gx2 - gx1, gy2 - gy1
+    with np.errstate(invalid="ignore", over="ignore"):
+        return (gx1 + round_away(gdx * np.where(ok, l1, 0.0)),
+                gy1 + round_away(gdy * np.where(ok, l1, 0.0)),
+                gx1 + round_away(gdx * np.where(ok, l2, 0.0)),
+                gy1 + round_away(gdy * np.where(ok, l2, 0.0)))
+
+
+def near_part_projected(e, g, d: int, dd: int):
+    """Like near_part, in the projection metric (dd = 0) or the square metric (dd = d): the
+    part of g inside e's band of depth d, e extended by dd at both ends."""
+    ex1, ey1, ex2, ey2 = e
+    n = ex1.shape[0]
+    edx, edy = ex2 - ex1, ey2 - ey1
+    ok, g, thr = _inside_part(e, g)
+    gx1, gy1, gx2, gy2 = g
+    gdx, gdy = gx2 - gx1, gy2 - gy1
+    degen = (gdx == 0) & (gdy == 0)
+    fd, fdd = float(d), float(dd)
+    elen = np.sqrt(np.where(ok, (edx * edx + edy * edy), 1).astype(np.float64))
+    lim = -(fdd * elen)
+    # distance of g's start from e's line, rounded as the reference rounds it
+    axb = _cross(edx, edy, gx1 - ex1, gy1 - ey1).astype(np.float64)
+    dist = round_away(axb / elen).astype(np.float64)
+    front = ((gx1 - ex1) * edx + (gy1 - ey1) * edy).astype(np.float64)
+    back = ((ex2 - gx1) * edx + (ey2 - gy1) * edy).astype(np.float64)
+    pt_ok = ((side_of(ex1, ey1, ex2, ey2, gx1, gy1) <= thr) & (dist > -fd)
+             & (front >= lim) & (back >= lim))
+
+    l1 = np.full(n, np.finfo(np.float64).tiny)
+    l2 = np.full(n, np.finfo(np.float64).max)
+    vx = _cross(gdx, gdy, edx, edy)
+    par = vx == 0
+    par_ok = ~par | (np.abs(dist) < fd)
+    ef = 1.0 / elen
+    enx, eny = ef * edy, -ef * edx
+    epx, epy = ef * edx, ef * edy
+    det = np.where(par, 1.0, vx.astype(np.float64))
+    lp1 = _cross(ex1 + enx * fd - gx1, ey1 + eny * fd - gy1, edx, edy) / det
+    lp2 = _cross((ex1 - gx1).astype(np.float64), (ey1 - gy1).astype(np.float64), edx, edy) / det
+    lp1, lp2 = np.minimum(lp1, lp2), np.maximum(lp1, lp2)
+    l1 = np.where(par, l1, lp1)
+    l2 = np.where(par, l2, lp2)
+    perp = (edx * gdx + edy * gdy) == 0
+    perp_ok = ~perp | ((front >= lim) & (back >= lim))
+    det2 = _cross(gdx, gdy, enx, eny)
+    det2 = np.where(det2 != 0, det2, 1.0)
+    lt1 = _cross(ex1 - gx1 - epx * fdd, ey1 - gy1 - epy * fdd, enx, eny) / det2
+    lt2 = _cross(ex2 - gx1 + epx * fdd, ey2 - gy1 + epy * fdd, enx, eny) / det2
+    lt1, lt2 = np.minimum(lt1, lt2), np.maximum(lt1, lt2)
+    l1 = np.where(perp, l1, np.maximum(l1, lt1))
+    l2 = np.where(perp, l2, np.minimum(l2, lt2))
+    l1 = np.maximum(0.0, l1)
+    l2 = np.minimum(1.0, l2)
+    seg_ok = par_ok & perp_ok & (l1 < l2)
+    ok &= np.where(degen, pt_ok, seg_ok)
+    l1 = np.where(degen, 0.0, l1)
+    l2 = np.where(degen, 0.0, l2)
+    return ok, _part(g, l1, l2, ok)
+
+
 def near_part(e, g, d: int):
     """The part of edge g on the inside (right) of e and closer than d to e (euclidian).
 
@@ -79,31 +172,10 @@ def near_part(e, g, d: int):
         (ok, part): ok a bool array; part a tuple of four int64 arrays (valid where ok).
     """
     ex1, ey1, ex2, ey2 = e
-    gx1, gy1, gx2, gy2 = g
     n = ex1.shape[0]
     edx, edy = ex2 - ex1, ey2 - ey1
-    s1 = side_of(ex1, ey1, ex2, ey2, gx1, gy1)
-    s2 = side_of(ex1, ey1, ex2, ey2, gx2, gy2)
-
-    # zero distance counts only where the edges touch (collinear and touching, or one end
-    # of g on e's line) and the two are not simply chained end to start
-    both0 = (s1 == 0) & (s2 == 0)
-    one0 = ((s1 == 0) | (s2 == 0)) & ~both0 & ~((ex1 == gx2) & (ey1 == gy2)) \
-        & ~((ex2 == gx1) & (ey2 == gy1))
-    inter = _intersect(e, g, s1, s2)
-    include = (both0 | one0) & inter
-    thr = np.where(include, 0, -1)
-
-    in1 = s1 <= thr
-    in2 = s2 <= thr
-    ok = (in1 | in2) & ~((ex1 == ex2) & (ey1 == ey2))
-    cx, cy = _cut_point(g, e)
-    only1 = in1 & ~in2
-    only2 = in2 & ~in1
-    gx1 = np.where(only2, cx, gx1)
-    gy1 = np.where(only2, cy, gy1)
-    gx2 = np.where(only1, cx, gx2)
-    gy2 = np.where(only1, cy, gy2)
+    ok, g, thr = _inside_part(e, g)
+    gx1, gy1, gx2, gy2 = g
     gdx, gdy = gx2 - gx1, gy2 - gy1
     degen = (gdx == 0) & (gdy == 0)
 
@@ -133,8 +205,8 @@ def near_part(e, g, d: int):
     dist_par = np.abs(round_away(axb / np.sqrt(el2s)).astype(np.float64))
     par_ok = ~par | (dist_par < fd)
 
-    elen = np.sqrt(el2s)
-    enx, eny = edy / elen, -edx / elen
+    ef = 1.0 / np.sqrt(el2s)
+    enx, eny = ef * edy, -ef * edx
     e1dx, e1dy = ex1 + enx * fd, ey1 + eny * fd
     det = np.where(par, 1.0, vx.astype(np.float64))
     lp1 = _cross(e1dx - gx1, e1dy - gy1, edx, edy) / det
@@ -174,15 +246,14 @@ def near_part(e, g, d: int):
     ok &= np.where(degen, pt_ok, seg_ok)
     l1 = np.where(degen, 0.0, l1)
     l2 = np.where(degen, 0.0, l2)
-    with np.errstate(invalid="ignore", over="ignore"):
-        part = (gx1 + round_away(gdx * np.where(ok, l1, 0.0)),
-                gy1 + round_away(gdy * np.where(ok, l1, 0.0)),
-                gx1 + round_away(gdx * np.where(ok, l2, 0.0)),
-                gy1 + round_away(gdy * np.where(ok, l2, 0.0)))
-    return ok, part
+    return ok, _part(g, l1, l2, ok)
 
 
-def check_pairs(a: np.ndarray, b: np.ndarray, d: int, relation: str):
+METRICS = ("euclidian", "projection", "square")
+
+
+def check_pairs(a: np.ndarray, b: np.ndarray, d: int, relation: str,
+                metric: str = "euclidian"):
     """Apply the edge relation to arrays of edge pairs.
 
     Args:
@@ -190,6 +261,8 @@ def check_pairs(a: np.ndarray, b: np.ndarray, d: int, relation: str):
         d: the distance in database units.
         relation: WIDTH (inside one shape), SPACE (outside both) or OVERLAP (enclosing:
             outside b, inside a).
+        metric: euclidian (default), projection (only where the edges face each other
+            across d) or square (projection with the edges extended by d).
 
     Returns:
         (ok, first, second): bool mask and the (n, 4) edge parts (valid where ok), oriented
@@ -206,8 +279,13 @@ def check_pairs(a: np.ndarray, b: np.ndarray, d: int, relation: str):
     ok = sp < 0
     an = (ax2, ay2, ax1, ay1) if relation == SPACE else (ax1, ay1, ax2, ay2)
     bn = (bx2, by2, bx1, by1) if relation in (SPACE, OVERLAP) else (bx1, by1, bx2, by2)
-    in2, p2 = near_part(an, bn, d)
-    in1, p1 = near_part(bn, an, d)
+    if metric == "euclidian":
+        in2, p2 = near_part(an, bn, d)
+        in1, p1 = near_part(bn, an, d)
+    else:
+        dd = d if metric == "square" else 0
+        in2, p2 = near_part_projected(an, bn, d, dd)
+        in1, p1 = near_part_projected(bn, an, d, dd)
     ok &= in1 & in2
     first = np.stack(p1, axis=1)
     second = np.stack(p2, axis=1)

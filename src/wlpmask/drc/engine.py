@@ -8,7 +8,8 @@ import numpy as np
 
 from ..errors import WlpmaskError
 from ..tech import Technology
-from .kinds import KIND_CHECKS, LayerSet
+from .edges import METRICS
+from .kinds import KIND_CHECKS, METRIC_KINDS, LayerSet, metric_of
 from .result import DrcResult
 
 
@@ -38,6 +39,8 @@ def run_drc(shapes: Mapping[str, Sequence[np.ndarray]], tech: Technology, *,
                                f"{', '.join(tech.rules)}", file=tech.source)
         wanted = set(rules)
         selected = [r for r in tech.rules if r in wanted]
+    for rid in selected:
+        _check_params(tech, rid)
     layers = LayerSet(shapes, tech.grid_um)
     result = DrcResult(rules_run=selected)
     for rid in selected:
@@ -45,3 +48,15 @@ def run_drc(shapes: Mapping[str, Sequence[np.ndarray]], tech: Technology, *,
         found = KIND_CHECKS[rule.kind](rule, layers)
         result.violations.extend(sorted(found, key=lambda v: v.sort_key()))
     return result
+
+
+def _check_params(tech: Technology, rid: str) -> None:
+    """Refuse a rule parameter the check cannot honour (so it is never silently ignored)."""
+    rule = tech.rules[rid]
+    key = f'rules."{rid}".metric'
+    if "metric" in rule.params:
+        if rule.kind not in METRIC_KINDS:
+            raise WlpmaskError(f"a {rule.kind} rule takes no metric", file=tech.source, key=key)
+        if metric_of(rule) not in METRICS:
+            raise WlpmaskError(f"unknown metric {rule.params['metric']!r}; expected one of "
+                               f"{', '.join(METRICS)}", file=tech.source, key=key)

@@ -1,22 +1,22 @@
-"""Edge-pair checks on merged layers: width, space, separation, enclosing (integer dbu).
+"""Candidate edge pairs and their exact check, inside one polygon or between polygons (dbu).
 
-Candidate edge pairs come from a spatial index over polygons, never from all pairs; polygons
-equal up to a translation are checked against themselves once, and identical (shape, shape,
-offset) pairs are checked once, the results translated back. The exact decision per edge pair
-is edges.check_pairs, then shielding (shield.py) removes pairs seen through another edge.
+Candidates come from a grid hash over polygon boxes, never from all pairs; polygons equal up
+to a translation are checked against themselves once, and identical (shape, shape, offset)
+pairs are checked once, the results translated back to every copy. The exact decision per
+edge pair is edges.check_pairs; shielding (shield.py) is applied by the callers (checks.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 
-from .edges import OVERLAP, SPACE, WIDTH, check_pairs, segment_distance
-from .merge import MergedLayer, merge_layer
-from .shield import shielded_mask
+from .boxes import box_pairs, unique_rows
+from .edges import check_pairs, segment_distance
+from .merge import MergedLayer
+from .shield import shielded_rows
 
 # Polygons with more edges than this get their intra-polygon candidates from an edge index
 # rather than from all edge pairs.
@@ -67,14 +67,6 @@ def _edge_boxes(e: np.ndarray) -> np.ndarray:
                             np.maximum(e[:, 0], e[:, 2]), np.maximum(e[:, 1], e[:, 3])])
 
 
-def _box_query(boxes_a: np.ndarray, boxes_b: np.ndarray, d: int):
-    """Index pairs (i, j) of boxes whose gap is at most d (a superset of the scanner test)."""
-    if len(boxes_a) == 0 or len(boxes_b) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    tree = shapely.STRtree(shapely.box(*boxes_b.T.astype(np.float64)))
-    grown = boxes_a.astype(np.float64) + np.array([-d, -d, d, d], dtype=np.float64)
-    i, j = tree.query(shapely.box(*grown.T), predicate="intersects")
-    return i.astype(np.int64), j.astype(np.int64)
 
 
 # ---------------------------------------------------------------- candidate generation
@@ -97,10 +89,9 @@ def _intra_candidates(layer: MergedLayer, polys: np.ndarray, d: int):
             for p in rows:
                 e = layer.edges[offs[p]:offs[p + 1]]
                 bx = _edge_boxes(e)
-                i, j = _box_query(bx, bx, d)
-                s = i < j
-                ia_all.append(offs[p] + i[s])
-                ib_all.append(offs[p] + j[s])
+                i, j = box_pairs(bx, bx, d, same=True)
+                ia_all.append(offs[p] + i)
+                ib_all.append(offs[p] + j)
     if not ia_all:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     ia = np.concatenate(ia_all)
@@ -110,98 +101,70 @@ def _intra_candidates(layer: MergedLayer, polys: np.ndarray, d: int):
 
 
 def _cross_edges(la: MergedLayer, lb: MergedLayer, pa: np.ndarray, pb: np.ndarray, d: int):
-    """All edge index pairs between polygon pa[k] of la and pb[k] of lb, boxes closer than d."""
+    """All edge index pairs between polygon pa[k] of la and pb[k] of lb, boxes closer than d.
+
+    Returns (edge index in la, edge index in lb, k).
+    """
+    z = np.zeros(0, np.int64)
     if len(pa) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return z, z, z
     ka = la.offsets[pa + 1] - la.offsets[pa]
     kb = lb.offsets[pb + 1] - lb.offsets[pb]
-    out_a, out_b = [], []
-    chunk = 2_000_000
-    tot = ka * kb
-    # process in chunks to bound memory
-    bounds = np.searchsorted(np.cumsum(tot), np.arange(chunk, int(tot.sum()) + chunk, chunk))
+    n = ka * kb
+    out_a, out_b, out_k = [], [], []
+    # chunks of polygon pairs bound the memory of the expanded edge pairs
+    csum = np.cumsum(n)
     start = 0
-    for stop in list(bounds) + [len(pa)]:
-        stop = min(int(stop) + 1, len(pa))
-        if stop <= start:
-            continue
-        sa, sb = pa[start:stop], pb[start:stop]
-        kka, kkb = ka[start:stop], kb[start:stop]
-        n = kka * kkb
-        rep = np.repeat(np.arange(len(sa)), n)
-        local = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
-        ea = la.offsets[sa][rep] + local // kkb[rep]
-        eb = lb.offsets[sb][rep] + local % kkb[rep]
+    while start < len(pa):
+        stop = int(np.searchsorted(csum, csum[start] - n[start] + 2_000_000, side="right"))
+        stop = max(stop, start + 1)
+        nn = n[start:stop]
+        rep = np.repeat(np.arange(start, stop), nn)
+        local = np.arange(int(nn.sum())) - np.repeat(np.cumsum(nn) - nn, nn)
+        ea = la.offsets[pa[rep]] + local // kb[rep]
+        eb = lb.offsets[pb[rep]] + local % kb[rep]
         keep = _box_gap_ok(la.edges[ea], lb.edges[eb], d)
         out_a.append(ea[keep])
         out_b.append(eb[keep])
+        out_k.append(rep[keep])
         start = stop
-    if not out_a:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(out_a), np.concatenate(out_b)
+    return np.concatenate(out_a), np.concatenate(out_b), np.concatenate(out_k)
 
 
 def _poly_pairs(la: MergedLayer, lb: MergedLayer, d: int, same: bool):
-    """Polygon index pairs closer than d (different polygons; i < j on one layer)."""
-    if la.count == 0 or lb.count == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    i, j = _box_query(la.bbox, lb.bbox, d)
-    if same:
-        s = i < j
-        i, j = i[s], j[s]
-    if len(i):
-        close = shapely.dwithin(la.geoms[i], lb.geoms[j], float(d))
-        i, j = i[close], j[close]
-    return i, j
+    """Polygon index pairs whose boxes come closer than d (i < j on one layer)."""
+    return box_pairs(la.bbox, lb.bbox, d, same=same)
 
 
 # ---------------------------------------------------------------- dedupe helpers
 
 def _dedupe_intra(layer: MergedLayer):
     """One representative polygon per shape class; returns (reps, class of each polygon)."""
-    _, first, inv = np.unique(layer.key, return_index=True, return_inverse=True)
-    return first.astype(np.int64), inv.reshape(-1)
+    return unique_rows(layer.key)
 
 
-def _dedupe_cross(la: MergedLayer, lb: MergedLayer, pa: np.ndarray, pb: np.ndarray):
-    """Representative polygon pairs for identical (shape, shape, offset) pairs."""
+def _dedupe_cross(la: MergedLayer, lb: MergedLayer, pa: np.ndarray, pb: np.ndarray,
+                  d: float):
+    """Representative polygon pairs for identical (shape, shape, offset) pairs, closer than d.
+
+    Returns (rep_a, rep_b, inv, keep): the representatives that really come closer than d,
+    and for every input pair the index of its representative (-1 where that one is not close).
+    """
     if len(pa) == 0:
-        return pa, pb, np.zeros(0, np.int64)
+        z = np.zeros(0, np.int64)
+        return z, z, z
     off = lb.ref[pb] - la.ref[pa]
-    sig = np.column_stack([la.key[pa], lb.key[pb], off])
-    _, first, inv = np.unique(sig, axis=0, return_index=True, return_inverse=True)
-    return pa[first], pb[first], inv.reshape(-1)
+    first, inv = unique_rows(np.column_stack([la.key[pa], lb.key[pb], off]))
+    ra, rb = pa[first], pb[first]
+    close = shapely.dwithin(la.geoms_of(ra), lb.geoms_of(rb), float(d))
+    new = np.full(len(ra), -1)
+    new[close] = np.arange(int(close.sum()))
+    return ra[close], rb[close], new[inv]
 
 
 # ---------------------------------------------------------------- core
 
-class _EdgeIndex:
-    """Finds the edges of one or two merged layers near a box (for shielding)."""
-
-    def __init__(self, layers: Sequence[MergedLayer]):
-        self.edges = np.concatenate([la.edges for la in layers]) if layers else np.zeros((0, 4))
-        boxes, starts, stops = [], [], []
-        base = 0
-        for la in layers:
-            boxes.append(la.bbox)
-            starts.append(base + la.offsets[:-1])
-            stops.append(base + la.offsets[1:])
-            base += len(la.edges)
-        self.boxes = np.concatenate(boxes) if boxes else np.zeros((0, 4), np.int64)
-        self.starts = np.concatenate(starts) if starts else np.zeros(0, np.int64)
-        self.stops = np.concatenate(stops) if stops else np.zeros(0, np.int64)
-        self._tree = None
-
-    def near(self, box) -> np.ndarray:
-        if self._tree is None:
-            self._tree = shapely.STRtree(shapely.box(*self.boxes.T.astype(np.float64)))
-        hits = self._tree.query(shapely.box(*box))
-        if len(hits) == 0:
-            return np.zeros(0, np.int64)
-        return np.concatenate([np.arange(self.starts[h], self.stops[h]) for h in hits])
-
-
-def _dedupe_result(first, second, pa, pb, symmetric: bool):
+def dedupe_pairs(first, second, pa, pb, symmetric: bool):
     if len(first) == 0:
         return first, second, pa, pb
     f, s = first, second
@@ -212,8 +175,7 @@ def _dedupe_result(first, second, pa, pb, symmetric: bool):
         key = np.where(less[:, None], sk, fk)
     else:
         key = np.column_stack([f, s])
-    _, idx = np.unique(key, axis=0, return_index=True)
-    idx = np.sort(idx)
+    idx, _ = unique_rows(key)
     return first[idx], second[idx], pa[idx], pb[idx]
 
 
@@ -224,7 +186,7 @@ def _row_less(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return diff.any(axis=1) & (a[r, first] < b[r, first])
 
 
-def _result(first, second, pa, pb) -> EdgePairs:
+def to_edge_pairs(first, second, pa, pb) -> EdgePairs:
     dist = segment_distance(first, second) if len(first) else np.zeros(0)
     return EdgePairs(first.astype(np.int64), second.astype(np.int64), pa.astype(np.int64),
                      pb.astype(np.int64), dist)
@@ -234,27 +196,26 @@ def _shift(e: np.ndarray, off: np.ndarray) -> np.ndarray:
     return e + np.column_stack([off, off])
 
 
-def intra_check(layer: MergedLayer, d: int, relation: str, *, index: _EdgeIndex | None):
+def intra_check(layer: MergedLayer, d: int, relation: str, *, shield: bool,
+                metric: str = "euclidian"):
     """Violations between edges of one polygon (width, notch), each polygon class checked once.
 
-    Returns arrays (first, second, poly, ia, ib) before global shielding when `index` is given
-    (the notch case: other polygons may shield), else already shielded within the polygon.
+    Returns arrays (first, second, poly, ia, ib); with `shield` the polygon's own edges
+    shield (width), else shielding is left to the caller (notches: neighbours may shield).
     """
     reps, cls = _dedupe_intra(layer)
     ia, ib = _intra_candidates(layer, reps, d)
-    ok, first, second = check_pairs(layer.edges[ia], layer.edges[ib], d, relation)
+    ok, first, second = check_pairs(layer.edges[ia], layer.edges[ib], d, relation, metric)
     ia, ib, first, second = ia[ok], ib[ok], first[ok], second[ok]
     ep = layer.edge_poly
     rep_poly = ep[ia]
-    if index is None and len(ia):
+    if shield and len(ia):
         # width: only the polygon's own edges can shield
-        sh = np.zeros(len(ia), dtype=bool)
-        for p in np.unique(rep_poly):
-            sel = np.flatnonzero(rep_poly == p)
-            lo, hi = layer.offsets[p], layer.offsets[p + 1]
-            sh[sel] = shielded_mask(layer.edges[lo:hi], ia[sel] - lo, ib[sel] - lo,
-                                    first[sel], second[sel], d)
-        keep = ~sh
+        cnt = layer.offsets[rep_poly + 1] - layer.offsets[rep_poly]
+        row = np.repeat(np.arange(len(ia)), cnt)
+        q = np.repeat(layer.offsets[rep_poly], cnt) + (
+            np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+        keep = ~shielded_rows(layer.edges, ia, ib, first, second, row, q, d)
         ia, ib, first, second, rep_poly = ia[keep], ib[keep], first[keep], second[keep], \
             rep_poly[keep]
     # replicate each representative's violations to every polygon of its class
@@ -278,21 +239,24 @@ def intra_check(layer: MergedLayer, d: int, relation: str, *, index: _EdgeIndex 
     return first_all, second_all, tgt, ia_all, ib_all
 
 
-def cross_check(la: MergedLayer, lb: MergedLayer, d: int, relation: str, same: bool):
-    """Violations between edges of different polygons (of one or two layers), unshielded."""
-    pa, pb = _poly_pairs(la, lb, d, same)
-    ra, rb, inv = _dedupe_cross(la, lb, pa, pb)
-    ia, ib = _cross_edges(la, lb, ra, rb, d)
-    ok, first, second = check_pairs(la.edges[ia], lb.edges[ib], d, relation)
-    ia, ib, first, second = ia[ok], ib[ok], first[ok], second[ok]
+def cross_check(la: MergedLayer, lb: MergedLayer, d: int, relation: str, same: bool,
+                pairs=None, metric: str = "euclidian"):
+    """Violations between edges of different polygons (of one or two layers), unshielded.
+
+    pairs: the polygon pairs whose boxes come closer than d, if already known.
+    """
+    pa, pb = pairs if pairs is not None else _poly_pairs(la, lb, d, same)
+    # the square metric reaches corners up to d * sqrt(2) away
+    reach = d * 1.5 if metric == "square" else d
+    ra, rb, inv = _dedupe_cross(la, lb, pa, pb, reach)
+    ia, ib, rep_of = _cross_edges(la, lb, ra, rb, d)
+    ok, first, second = check_pairs(la.edges[ia], lb.edges[ib], d, relation, metric)
+    ia, ib, first, second, rep_of = ia[ok], ib[ok], first[ok], second[ok], rep_of[ok]
     if len(ia) == 0:
         z = np.zeros(0, np.int64)
         return np.zeros((0, 4), np.int64), np.zeros((0, 4), np.int64), z, z, z, z
-    epa, epb = la.edge_poly, lb.edge_poly
-    rpa, rpb = epa[ia], epb[ib]
-    # which representative pair each violation came from
-    rep_index = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(ra, rb))}
-    rep_of = np.array([rep_index[(int(a), int(b))] for a, b in zip(rpa, rpb)], dtype=np.int64)
+    rpa, rpb = ra[rep_of], rb[rep_of]
+    # every pair of the same (shape, shape, offset) class gets the violation, translated
     order = np.argsort(inv, kind="stable")
     inv_sorted = inv[order]
     lo = np.searchsorted(inv_sorted, rep_of)
@@ -307,82 +271,3 @@ def cross_check(la: MergedLayer, lb: MergedLayer, d: int, relation: str, same: b
     ia_all = la.offsets[tpa] + (ia[v] - la.offsets[rpa[v]])
     ib_all = lb.offsets[tpb] + (ib[v] - lb.offsets[rpb[v]])
     return first_all, second_all, tpa, tpb, ia_all, ib_all
-
-
-def _global_shield(layers: Sequence[MergedLayer], first, second, ia_g, ib_g, d):
-    index = _EdgeIndex(layers)
-    return shielded_mask(index.edges, ia_g, ib_g, first, second, d, candidates=index.near)
-
-
-# ---------------------------------------------------------------- public checks
-
-def width_layer(layer: MergedLayer, d: int) -> EdgePairs:
-    """Width violations of a merged layer (inside each polygon)."""
-    first, second, poly, _, _ = intra_check(layer, d, WIDTH, index=None)
-    first, second, poly, poly2 = _dedupe_result(first, second, poly, poly, True)
-    return _result(first, second, poly, poly2)
-
-
-def space_layer(layer: MergedLayer, d: int) -> EdgePairs:
-    """Space violations of a merged layer: between polygons and notches inside one."""
-    f1, s1, p1, ia1, ib1 = intra_check(layer, d, SPACE, index=_EdgeIndex([layer]))
-    f2, s2, pa2, pb2, ia2, ib2 = cross_check(layer, layer, d, SPACE, True)
-    first = np.concatenate([f1, f2])
-    second = np.concatenate([s1, s2])
-    pa = np.concatenate([p1, pa2])
-    pb = np.concatenate([p1, pb2])
-    ia = np.concatenate([ia1, ia2])
-    ib = np.concatenate([ib1, ib2])
-    sh = _global_shield([layer], first, second, ia, ib, d)
-    keep = ~sh
-    first, second, pa, pb = _dedupe_result(first[keep], second[keep], pa[keep], pb[keep], True)
-    return _result(first, second, pa, pb)
-
-
-def _two_layer(la: MergedLayer, lb: MergedLayer, d: int, relation: str) -> EdgePairs:
-    first, second, pa, pb, ia, ib = cross_check(la, lb, d, relation, False)
-    sh = _global_shield([la, lb], first, second, ia, ib + len(la.edges), d)
-    keep = ~sh
-    first, second, pa, pb = _dedupe_result(first[keep], second[keep], pa[keep], pb[keep], False)
-    return _result(first, second, pa, pb)
-
-
-def separation_layers(la: MergedLayer, lb: MergedLayer, d: int) -> EdgePairs:
-    """Separation violations between polygons of two merged layers."""
-    return _two_layer(la, lb, d, SPACE)
-
-
-def enclosing_layers(outer: MergedLayer, inner: MergedLayer, d: int) -> EdgePairs:
-    """Enclosure violations: outer edges closer than d outside inner edges."""
-    return _two_layer(outer, inner, d, OVERLAP)
-
-
-def _merge(polys: Sequence[np.ndarray]) -> MergedLayer:
-    return merge_layer(polys)
-
-
-def width_pairs(polys: Sequence[np.ndarray], d: int) -> EdgePairs:
-    """Width check on raw polygons in integer database units (merged first).
-
-    Args:
-        polys: (N, 2) integer arrays.
-        d: minimum width in database units; a distance strictly below it is a violation.
-    """
-    return width_layer(_merge(polys), int(d))
-
-
-def space_pairs(polys: Sequence[np.ndarray], d: int) -> EdgePairs:
-    """Space check (notches included) on raw polygons in integer database units."""
-    return space_layer(_merge(polys), int(d))
-
-
-def separation_pairs(polys_a: Sequence[np.ndarray], polys_b: Sequence[np.ndarray],
-                     d: int) -> EdgePairs:
-    """Separation check between two layers' raw polygons in integer database units."""
-    return separation_layers(_merge(polys_a), _merge(polys_b), int(d))
-
-
-def enclosing_pairs(outer: Sequence[np.ndarray], inner: Sequence[np.ndarray],
-                    d: int) -> EdgePairs:
-    """Enclosing check (outer encloses inner by d) on raw polygons in database units."""
-    return enclosing_layers(_merge(outer), _merge(inner), int(d))

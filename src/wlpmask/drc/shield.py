@@ -1,163 +1,238 @@
-"""Shielding: an edge pair is dropped when another edge of the checked layers cuts through it.
+"""Shielding: an edge pair is dropped when another edge of the checked shapes cuts through it.
 
-This follows the reference DRC's rule: a foreign edge q shields the edge pair (a, b) when it
-crosses both connecting lines of the (normalised) pair; only edges whose bounding box comes
-closer than the check distance to a or b are candidates. Exact integer arithmetic on Python
-ints: the number of violating pairs is small, the candidate edges are prefiltered with numpy.
+This follows the reference DRC's rule: an edge q shields the edge pair (first, second) when it
+meets both connecting lines of the normalised pair (at two different points, or crossing
+them); candidates are the edges of the subject shape and of the shapes near it whose bounding
+box comes closer than the check distance to one of the pair's two original edges.
+Vectorised over (pair, candidate edge) rows; exact integer arithmetic (int64 products of
+coordinate differences, Python integers for the rare off-axis intersection points).
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from .boxes import box_pairs
+from .merge import MergedLayer
 
-def _vprod(ax: int, ay: int, bx: int, by: int) -> int:
+
+def _cross(ax, ay, bx, by):
     return ax * by - ay * bx
 
 
-def _sgn(v: int) -> int:
-    return int(v > 0) - int(v < 0)
-
-
-def _side_of(e, px: int, py: int) -> int:
+def _side(e, px, py):
+    """Side of points (px, py) to edges e = (x1, y1, x2, y2): +1 left, -1 right, 0 on."""
     x1, y1, x2, y2 = e
-    if x1 == x2 and y1 == y2:
-        return 0
-    return _sgn(_vprod(x2 - x1, y2 - y1, px - x1, py - y1))
+    return np.sign(_cross(x2 - x1, y2 - y1, px - x1, py - y1))
 
 
-def _contains(e, px: int, py: int) -> bool:
+def _contains(e, px, py):
+    """Point on the closed edge (closer than half a unit to its line, between its ends)."""
     x1, y1, x2, y2 = e
-    if x1 == x2 and y1 == y2:
-        return px == x1 and py == y1
-    length = math.hypot(x2 - x1, y2 - y1)
-    dist = math.floor(abs(_vprod(x2 - x1, y2 - y1, px - x1, py - y1)) / length + 0.5)
-    return (dist < 1
-            and (px - x1) * (x2 - x1) + (py - y1) * (y2 - y1) >= 0
-            and (px - x2) * (x1 - x2) + (py - y2) * (y1 - y2) >= 0)
+    dx, dy = x2 - x1, y2 - y1
+    degen = (dx == 0) & (dy == 0)
+    length = np.sqrt((dx * dx + dy * dy).astype(np.float64))
+    near = np.abs(_cross(dx, dy, px - x1, py - y1)) < 0.5 * length
+    between = ((px - x1) * dx + (py - y1) * dy >= 0) & ((px - x2) * -dx + (py - y2) * -dy >= 0)
+    return np.where(degen, (px == x1) & (py == y1), near & between)
 
 
 def _div_exact(a: int, b: int, d: int) -> int:
-    # a * b / d rounded, halves rounded down
-    num = a * b
-    q, r = divmod(num, d)
+    """a * b / d rounded, halves rounded down."""
+    q, r = divmod(a * b, d)
     return q + 1 if 2 * r > d else q
 
 
 def _intersect_point(p, q):
-    """Intersection of segment p with segment q as the reference computes it (or None)."""
+    """Where segment p meets segment q, as the reference computes it: (ok, x, y)."""
     px1, py1, px2, py2 = p
     qx1, qy1, qx2, qy2 = q
-    if px1 == px2 and py1 == py2:
-        return (px1, py1) if _contains(q, px1, py1) else None
-    if (min(px1, px2) > max(qx1, qx2) or min(qx1, qx2) > max(px1, px2)
-            or min(py1, py2) > max(qy1, qy2) or min(qy1, qy2) > max(py1, py2)):
-        return None
-    if (px1 == px2 or py1 == py2) and (qx1 == qx2 or qy1 == qy2):
-        return (max(min(px1, px2), min(qx1, qx2)), max(min(py1, py2), min(qy1, qy2)))
-    # p must be crossed by the line of q's ends
-    sa = _side_of(p, qx1, qy1)
-    sb = _side_of(p, qx2, qy2)
-    if not (sa == 0 or sb == 0 or sa != sb):
-        return None
-    vxa = _vprod(qx2 - qx1, qy2 - qy1, px1 - qx1, py1 - qy1)
-    vsb = _vprod(qx2 - qx1, qy2 - qy1, px2 - qx1, py2 - qy1)
-    res = vxa >= 0
-    ends_on_edge = vxa == 0 or vsb == 0
-    if vsb > 0:
-        res = not res
-    if ends_on_edge:
-        for (x, y), seg in (((qx1, qy1), p), ((qx2, qy2), p), ((px1, py1), q), ((px2, py2), q)):
-            if _contains(seg, x, y):
-                return (x, y)
-        return None
-    if not res:
-        return None
-    va, vb = abs(vxa), abs(vsb)
-    return (px1 + _div_exact(px2 - px1, va, va + vb), py1 + _div_exact(py2 - py1, va, va + vb))
+    n = len(px1)
+    ok = np.zeros(n, dtype=bool)
+    x = np.zeros(n, dtype=np.int64)
+    y = np.zeros(n, dtype=np.int64)
+    degen = (px1 == px2) & (py1 == py2)
+    c = _contains(q, px1, py1)
+    ok |= degen & c
+    x = np.where(degen, px1, x)
+    y = np.where(degen, py1, y)
+    todo = ~degen
+    touch = ((np.minimum(px1, px2) <= np.maximum(qx1, qx2))
+             & (np.minimum(qx1, qx2) <= np.maximum(px1, px2))
+             & (np.minimum(py1, py2) <= np.maximum(qy1, qy2))
+             & (np.minimum(qy1, qy2) <= np.maximum(py1, py2)))
+    todo &= touch
+    ortho = ((px1 == px2) | (py1 == py2)) & ((qx1 == qx2) | (qy1 == qy2))
+    o = todo & ortho
+    ok |= o
+    x = np.where(o, np.maximum(np.minimum(px1, px2), np.minimum(qx1, qx2)), x)
+    y = np.where(o, np.maximum(np.minimum(py1, py2), np.minimum(qy1, qy2)), y)
+    todo &= ~ortho
+    sa = _side(p, qx1, qy1)
+    sb = _side(p, qx2, qy2)
+    todo &= (sa == 0) | (sb == 0) | (sa != sb)
+    qdx, qdy = qx2 - qx1, qy2 - qy1
+    vxa = _cross(qdx, qdy, px1 - qx1, py1 - qy1)
+    vsb = _cross(qdx, qdy, px2 - qx1, py2 - qy1)
+    res = (vxa >= 0) ^ (vsb > 0)
+    ends = (vxa == 0) | (vsb == 0)
+    # an end on the other segment: the first of q1, q2 (on p), p1, p2 (on q) that is
+    e = todo & ends
+    found = np.zeros(n, dtype=bool)
+    for (cx, cy), seg in (((qx1, qy1), p), ((qx2, qy2), p), ((px1, py1), q), ((px2, py2), q)):
+        hit = e & ~found & _contains(seg, cx, cy)
+        x = np.where(hit, cx, x)
+        y = np.where(hit, cy, y)
+        found |= hit
+    ok |= found
+    # a proper crossing: exact point with Python integers (rare off-axis case)
+    for k in np.flatnonzero(todo & ~ends & res):
+        va, vb = abs(int(vxa[k])), abs(int(vsb[k]))
+        x[k] = int(px1[k]) + _div_exact(int(px2[k] - px1[k]), va, va + vb)
+        y[k] = int(py1[k]) + _div_exact(int(py2[k] - py1[k]), va, va + vb)
+        ok[k] = True
+    return ok, x, y
 
 
-def normalized(first, second):
-    """The edge pair oriented as a clockwise, non-crossing quadrangle."""
-    f = list(first)
-    s = list(second)
-    a1 = _vprod(f[2] - s[2], f[3] - s[3], f[0] - s[0], f[1] - s[1])
-    a2 = _vprod(f[0] - s[2], f[1] - s[3], f[2] - s[0], f[3] - s[1])
-    if abs(a2) > abs(a1):
-        f = [f[2], f[3], f[0], f[1]]
-        a1, a2 = a2, a1
-    if a1 < 0:
-        f = [f[2], f[3], f[0], f[1]]
-        s = [s[2], s[3], s[0], s[1]]
-    elif a1 == 0:
-        if (f[2] - f[0]) * (s[2] - s[0]) + (f[3] - f[1]) * (s[3] - s[1]) > 0:
-            f = [f[2], f[3], f[0], f[1]]
-        if _side_of(f, s[0], s[1]) > 0 or _side_of(s, f[0], f[1]) > 0:
-            f = [f[2], f[3], f[0], f[1]]
-            s = [s[2], s[3], s[0], s[1]]
-    return tuple(f), tuple(s)
+def _normalized(first: np.ndarray, second: np.ndarray):
+    """Edge pairs oriented as clockwise, non-crossing quadrangles."""
+    f = first.copy()
+    s = second.copy()
+    a1 = _cross(f[:, 2] - s[:, 2], f[:, 3] - s[:, 3], f[:, 0] - s[:, 0], f[:, 1] - s[:, 1])
+    a2 = _cross(f[:, 0] - s[:, 2], f[:, 1] - s[:, 3], f[:, 2] - s[:, 0], f[:, 3] - s[:, 1])
+    swap = np.abs(a2) > np.abs(a1)
+    f[swap] = f[swap][:, [2, 3, 0, 1]]
+    a1 = np.where(swap, a2, a1)
+    both = a1 < 0
+    zero = a1 == 0
+    sp = (f[:, 2] - f[:, 0]) * (s[:, 2] - s[:, 0]) + (f[:, 3] - f[:, 1]) * (s[:, 3] - s[:, 1])
+    flip1 = zero & (sp > 0)
+    f[flip1] = f[flip1][:, [2, 3, 0, 1]]
+    side1 = _side(tuple(f.T), s[:, 0], s[:, 1])
+    side2 = _side(tuple(s.T), f[:, 0], f[:, 1])
+    both |= zero & ((side1 > 0) | (side2 > 0))
+    f[both] = f[both][:, [2, 3, 0, 1]]
+    s[both] = s[both][:, [2, 3, 0, 1]]
+    return f, s
 
 
-def shields(first, second, q) -> bool:
-    """True when edge q cuts through the edge pair (first, second)."""
-    f, s = normalized(first, second)
-    pe1 = (f[0], f[1], s[2], s[3])
-    pe2 = (s[0], s[1], f[2], f[3])
-    ip1 = _intersect_point(pe1, q)
-    if ip1 is None:
-        return False
-    ip2 = _intersect_point(pe2, q)
-    if ip2 is None:
-        return False
-    return ip1 != ip2 or (_side_of(pe1, q[0], q[1]) != 0 and _side_of(pe2, q[2], q[3]) != 0)
+def shields(first: np.ndarray, second: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Row-wise: does edge q[i] cut through the edge pair (first[i], second[i])?"""
+    f, s = _normalized(np.asarray(first, np.int64).reshape(-1, 4),
+                       np.asarray(second, np.int64).reshape(-1, 4))
+    q = np.asarray(q, np.int64).reshape(-1, 4)
+    qt = tuple(q.T)
+    pe1 = (f[:, 0], f[:, 1], s[:, 2], s[:, 3])
+    pe2 = (s[:, 0], s[:, 1], f[:, 2], f[:, 3])
+    ok1, x1, y1 = _intersect_point(pe1, qt)
+    ok2, x2, y2 = _intersect_point(pe2, qt)
+    apart = (x1 != x2) | (y1 != y2)
+    cross = (_side(pe1, q[:, 0], q[:, 1]) != 0) & (_side(pe2, q[:, 2], q[:, 3]) != 0)
+    return ok1 & ok2 & (apart | cross)
 
 
-def _box_near(boxes: np.ndarray, e, d: int) -> np.ndarray:
-    """Boxes (n, 4: x0, y0, x1, y1) whose gap to edge e's box is below d on both axes."""
-    x0, x1 = min(e[0], e[2]), max(e[0], e[2])
-    y0, y1 = min(e[1], e[3]), max(e[1], e[3])
-    return ((boxes[:, 0] < x1 + d) & (x0 < boxes[:, 2] + d)
-            & (boxes[:, 1] < y1 + d) & (y0 < boxes[:, 3] + d))
+def _box_near(ea: np.ndarray, eb: np.ndarray, d: int) -> np.ndarray:
+    """Row-wise: edge boxes closer than d on both axes."""
+    return ((np.minimum(ea[:, 0], ea[:, 2]) < np.maximum(eb[:, 0], eb[:, 2]) + d)
+            & (np.minimum(eb[:, 0], eb[:, 2]) < np.maximum(ea[:, 0], ea[:, 2]) + d)
+            & (np.minimum(ea[:, 1], ea[:, 3]) < np.maximum(eb[:, 1], eb[:, 3]) + d)
+            & (np.minimum(eb[:, 1], eb[:, 3]) < np.maximum(ea[:, 1], ea[:, 3]) + d))
 
 
-def shielded_mask(edges: np.ndarray, ia: np.ndarray, ib: np.ndarray, first: np.ndarray,
-                  second: np.ndarray, d: int, *, candidates=None) -> np.ndarray:
-    """Which edge pairs are shielded by another edge of the edge set.
+def shielded_rows(edges: np.ndarray, ka: np.ndarray, kb: np.ndarray, first: np.ndarray,
+                  second: np.ndarray, row: np.ndarray, q: np.ndarray, d: int) -> np.ndarray:
+    """Which edge pairs are shielded, given candidate (pair row, edge q) combinations.
 
     Args:
-        edges: (n, 4) int64, every edge taking part in the check (both layers).
-        ia, ib: indices into edges of the two original edges of each pair.
-        first, second: (m, 4) the edge parts of each pair.
+        edges: (n, 4) int64 edges; ka, kb: each pair's own two edges (indices into edges).
+        first, second: (m, 4) the pairs' edge parts.
+        row, q: candidate combinations: pair row[i] may be shielded by edges[q[i]].
         d: check distance in database units.
-        candidates: optional callable (box) -> indices of edges near a box, to avoid a
-            linear scan over all edges per pair.
     """
-    m = len(ia)
-    out = np.zeros(m, dtype=bool)
-    if m == 0 or len(edges) == 0:
+    out = np.zeros(len(ka), dtype=bool)
+    if len(row) == 0:
         return out
-    eb = np.column_stack([np.minimum(edges[:, 0], edges[:, 2]), np.minimum(edges[:, 1], edges[:, 3]),
-                          np.maximum(edges[:, 0], edges[:, 2]), np.maximum(edges[:, 1], edges[:, 3])])
-    for k in range(m):
-        a = edges[ia[k]].tolist()
-        b = edges[ib[k]].tolist()
-        if candidates is None:
-            idx = np.arange(len(edges))
-        else:
-            bx = (min(a[0], a[2], b[0], b[2]) - d, min(a[1], a[3], b[1], b[3]) - d,
-                  max(a[0], a[2], b[0], b[2]) + d, max(a[1], a[3], b[1], b[3]) + d)
-            idx = np.asarray(candidates(bx), dtype=np.int64)
-        if len(idx) == 0:
-            continue
-        near = _box_near(eb[idx], a, d) | _box_near(eb[idx], b, d)
-        idx = idx[near]
-        idx = idx[(idx != ia[k]) & (idx != ib[k])]
-        f = tuple(int(v) for v in first[k])
-        s = tuple(int(v) for v in second[k])
-        for q in edges[idx].tolist():
-            if shields(f, s, q):
-                out[k] = True
-                break
+    eq = edges[q]
+    keep = (q != ka[row]) & (q != kb[row])
+    keep &= _box_near(eq, edges[ka[row]], d) | _box_near(eq, edges[kb[row]], d)
+    row, eq = row[keep], eq[keep]
+    if len(row):
+        hit = shields(first[row], second[row], eq)
+        out[row[hit]] = True
     return out
+
+
+def is_shielded(edges: np.ndarray, ka: int, kb: int, first, second, d: int) -> bool:
+    """Whether one edge pair of edges[ka], edges[kb] is shielded by another of `edges`."""
+    n = len(edges)
+    z = np.zeros(n, dtype=np.int64)
+    return bool(shielded_rows(edges, np.array([ka]), np.array([kb]),
+                              np.asarray(first, np.int64).reshape(1, 4),
+                              np.asarray(second, np.int64).reshape(1, 4), z, np.arange(n),
+                              d)[0])
+
+
+class ShieldContext:
+    """For each polygon of layer a, the polygons of layer b whose boxes come closer than d.
+
+    These are the shapes the reference checks a subject polygon against; their edges (and
+    the subject's own) are the only ones that can shield a violation of that subject.
+    """
+
+    def __init__(self, la: MergedLayer, lb: MergedLayer, d: int, same: bool,
+                 alone: bool = False, pairs=None):
+        self.la, self.lb, self.d = la, lb, d
+        self.same = same
+        if alone:
+            i = j = np.zeros(0, np.int64)
+        elif pairs is not None:
+            i, j = pairs
+            if same:  # pairs were found once per unordered pair
+                i, j = np.concatenate([i, j]), np.concatenate([j, i])
+        else:
+            i, j = box_pairs(la.bbox, lb.bbox, d)
+            if same:
+                keep = i != j
+                i, j = i[keep], j[keep]
+        order = np.lexsort((j, i))
+        self.j = j[order]
+        self.start = np.searchsorted(i[order], np.arange(la.count + 1))
+
+    def has_neighbours(self) -> np.ndarray:
+        return np.diff(self.start) > 0
+
+    def shielded(self, subject: np.ndarray, ga: np.ndarray, gb: np.ndarray, first: np.ndarray,
+                 second: np.ndarray, b_in_a: np.ndarray | None = None) -> np.ndarray:
+        """Which pairs are shielded within their subject's context.
+
+        Args:
+            subject: subject polygon (layer a) of each pair.
+            ga: the pair's edge on layer a (global edge index of la).
+            gb: the pair's other edge: on layer b, or on layer a where b_in_a is set.
+            first, second: (m, 4) the edge parts.
+            b_in_a: per pair, gb indexes layer a (a notch inside the subject).
+        """
+        la, lb = self.la, self.lb
+        subject = np.asarray(subject, np.int64)
+        m = len(subject)
+        if m == 0:
+            return np.zeros(0, dtype=bool)
+        base_b = 0 if lb is la else len(la.edges)
+        edges = la.edges if lb is la else np.concatenate([la.edges, lb.edges])
+        gb = np.asarray(gb, np.int64)
+        if b_in_a is None:
+            b_in_a = np.zeros(m, dtype=bool)
+        kb = np.where(b_in_a, gb, gb + base_b)
+        # context polygons of each pair: the subject, then its neighbours
+        nn = self.start[subject + 1] - self.start[subject]
+        prow = np.concatenate([np.arange(m), np.repeat(np.arange(m), nn)])
+        nbr = self.j[np.repeat(self.start[subject], nn)
+                     + (np.arange(int(nn.sum())) - np.repeat(np.cumsum(nn) - nn, nn))]
+        lo = np.concatenate([la.offsets[subject], base_b + lb.offsets[nbr]])
+        cnt = np.concatenate([la.offsets[subject + 1] - la.offsets[subject],
+                              lb.offsets[nbr + 1] - lb.offsets[nbr]])
+        row = np.repeat(prow, cnt)
+        q = np.repeat(lo, cnt) + (np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt,
+                                                                         cnt))
+        return shielded_rows(edges, np.asarray(ga, np.int64), kb, np.asarray(first, np.int64),
+                             np.asarray(second, np.int64), row, q, self.d)

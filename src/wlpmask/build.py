@@ -1,0 +1,290 @@
+"""The build pipeline: design file -> cells -> RDL routing -> DRC and process checks -> files.
+
+Outputs (in the output directory): NAME.gds (hierarchical, reproducible), NAME.drc.json and
+NAME.lyrdb (DRC and process checks), NAME.lyp, manifest.json, NAME.svg and NAME.png, plus any
+file the design generated while loading (a demo chip's GDS). Everything is written into a
+temporary directory first and moved into place only when every file is complete, so an error
+never leaves a half-written set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import shapely
+
+from . import __version__
+from .checks import ProcessCheck, as_violations, run_process_checks
+from .design import Design, load_design
+from .drc import DrcResult, run_drc
+from .errors import WlpmaskError
+from .families import wlcsp
+from .io.gds import flatten_layers, write_gds
+from .io.lyp import write_lyp
+from .io.lyrdb import write_lyrdb
+from .io.preview import write_png, write_svg
+
+# Routing terminals get a kind prefix: a pad and a bump may share a name.
+PAD_PREFIX, BUMP_PREFIX = "pad:", "bump:"
+
+
+@dataclass
+class BuildResult:
+    """What a build produced.
+
+    Args:
+        design: the loaded design.
+        out_dir: the output directory.
+        files: the files written, sorted.
+        drc: DRC violations plus failed process checks (kind "process").
+        checks: every process check run.
+        routed: routed net names; unrouted: net -> reason.
+        assignment: pad name -> bump name.
+        total_length_um: RDL centre-line length of the routed nets.
+        manifest: the manifest written as manifest.json.
+    """
+
+    design: Design
+    out_dir: Path
+    files: list[Path]
+    drc: DrcResult
+    checks: list[ProcessCheck]
+    routed: list[str]
+    unrouted: dict[str, str]
+    assignment: dict[str, str]
+    total_length_um: float
+    manifest: dict[str, Any] = field(default_factory=dict)
+    skipped_rules: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def drc_violations(self) -> int:
+        return sum(1 for v in self.drc.violations if v.kind != "process")
+
+    @property
+    def ok(self) -> bool:
+        """True when the layout is DRC-clean, every process check passed and every net routed."""
+        return self.drc.clean and all(c.passed for c in self.checks) and not self.unrouted
+
+
+def _default_router() -> Callable[..., Any] | None:
+    try:
+        from .routing import route_rdl
+    except ImportError:
+        return None
+    return route_rdl
+
+
+def skipped_rules(design: Design) -> dict[str, str]:
+    """Rules on an optional layer the design does not draw (UBM, stencil): id -> reason."""
+    off = {design.layers[r]: r for r, on in (("UBM", design.ubm),
+                                             ("STENCIL", design.stencil.enabled))
+           if not on and r in design.layers}
+    out = {}
+    for rid, rule in design.tech.rules.items():
+        hit = [off[n] for n in rule.layers if n in off]
+        if hit:
+            out[rid] = f"{hit[0]} not drawn ([{hit[0].lower()}] enabled = false)"
+    return out
+
+
+def route(design: Design, *, router: Callable[..., Any] | None) -> dict[str, Any]:
+    """Route the RDL and add teardrops.
+
+    Args:
+        design: the design.
+        router: a function with the signature of wlpmask.routing.route_rdl; None: unavailable.
+
+    Returns:
+        {"polygons": RDL geometry, "routed", "unrouted", "assignment", "total_length_um",
+         "teardrops", "bump_nets"}.
+    """
+    specs = wlcsp.terminals(design)
+    pad_nets = {p.name: p.net_name for p in design.pads}
+    bump_nets: dict[str, str | None] = {s.name: s.net for s in design.bumps.sites}
+    if router is None:
+        nets = sorted(set(pad_nets.values()))
+        return {"polygons": [], "routed": [], "assignment": {}, "total_length_um": 0.0,
+                "unrouted": {n: "no RDL router available (wlpmask.routing did not import)"
+                             for n in nets},
+                "teardrops": 0, "bump_nets": bump_nets}
+    try:
+        from .routing import Terminal
+    except ImportError:  # the package's public names are not exported yet
+        from .routing.model import Terminal
+
+    terms = [Terminal(name=(PAD_PREFIX if t.kind == "pad" else BUMP_PREFIX) + t.name,
+                      kind=t.kind, shape=t.shape, net=t.net) for t in specs]
+    result = router(terminals=terms, obstacles=[], boundary=wlcsp.routing_boundary(design),
+                    width_um=design.rdl.width_um, space_um=design.rdl.space_um,
+                    grid_um=design.tech.grid_um, allow45=True,
+                    assign=design.assignment_mode == "auto")
+    assignment = {}
+    for pad_t, bump_t in sorted(result.assignment.items()):
+        pad, bump = pad_t.removeprefix(PAD_PREFIX), bump_t.removeprefix(BUMP_PREFIX)
+        assignment[pad] = bump
+        if bump in bump_nets and bump_nets[bump] is None:
+            bump_nets[bump] = pad_nets.get(pad)
+    for pad, bump in design.assignment.items():
+        assignment.setdefault(pad, bump)
+    drops = wlcsp.teardrops(terminals=specs, nets=result.routed, bump_nets=bump_nets,
+                            design=design)
+    net_metal: dict[str, list[Any]] = {n: [result.routed[n].metal] for n in result.routed}
+    for net, pts in drops:
+        net_metal[net].append(pts)
+    owner = {t.name: (bump_nets.get(t.name) if t.kind == "bump" else t.net) for t in specs}
+    net_terms = {n: shapely.union_all([t.shape for t in specs if owner[t.name] == n])
+                 for n in net_metal}
+    polygons = wlcsp.fill_notches(net_metal=net_metal, net_terminals=net_terms,
+                                  space_um=design.rdl.space_um,
+                                  grid_um=design.tech.grid_um)
+    return {"polygons": polygons, "routed": sorted(result.routed),
+            "unrouted": dict(sorted(result.unrouted.items())), "assignment": assignment,
+            "total_length_um": round(float(result.total_length_um), 3),
+            "teardrops": len(drops), "bump_nets": bump_nets}
+
+
+def build(design_path: str | Path, out_dir: str | Path | None = None, *,
+          router: Callable[..., Any] | None | str = "default") -> BuildResult:
+    """Build a design into its output files.
+
+    Args:
+        design_path: the design file.
+        out_dir: the output directory; None: layouts/out/NAME beside the design file.
+        router: a route_rdl-compatible function; "default": wlpmask.routing.route_rdl if it
+            imports; None: no routing (every net reported unrouted).
+
+    Raises:
+        WlpmaskError: bad input; nothing is written then.
+    """
+    design = load_design(design_path)
+    out = Path(out_dir) if out_dir is not None else Path(design.path).parent / "out" / design.name
+    if out.exists() and not out.is_dir():
+        raise WlpmaskError("output path exists and is not a directory", file=out)
+    rt = route(design, router=_default_router() if router == "default" else router)
+    top = wlcsp.assemble(design, rdl=rt["polygons"])
+    tech = design.tech
+    shapes = flatten_layers(top, tech, dbu_um=tech.grid_um)
+    skipped = skipped_rules(design)
+    drc = run_drc(shapes, tech, rules=[r for r in tech.rules if r not in skipped])
+    checks = run_process_checks(shapes, design=design)
+    die_box = (0.0, 0.0, design.die.width_um, design.die.height_um)
+    combined = DrcResult(violations=[*drc.violations, *as_violations(checks, die_box=die_box)],
+                         rules_run=[*drc.rules_run, *(c.id for c in checks)])
+    result = BuildResult(design, out, [], combined, checks, rt["routed"], rt["unrouted"],
+                         rt["assignment"], rt["total_length_um"], skipped_rules=skipped)
+    _write_all(result, top, shapes, rt)
+    return result
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write_all(result: BuildResult, top, shapes, rt: dict[str, Any]) -> None:
+    design, out = result.design, result.out_dir
+    tech, name = design.tech, design.name
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.build-", dir=out))
+    except OSError as exc:
+        raise WlpmaskError(f"cannot create the output directory: {exc.strerror or exc}",
+                           file=out) from None
+    try:
+        gds = f"{name}.gds"
+        write_gds(tmp / gds, top, tech=tech, extra_properties={
+            "design": name, "design_sha256": design.inputs[design.path]})
+        report = result.drc.to_json(layout=gds, cell=top.name, technology=tech.name)
+        report["process_checks"] = [c.to_json() for c in result.checks]
+        _write_json(tmp / f"{name}.drc.json", report)
+        write_lyrdb(result.drc, tmp / f"{name}.lyrdb", cell=top.name, tech=tech,
+                    description=f"{name}: DRC and process checks", layout_file=gds)
+        write_lyp(tech, tmp / f"{name}.lyp")
+        layer_order = [design.layers[r] for r in wlcsp.ROLES if r in design.layers]
+        title = f"{name} ({design.die.width_um:g} x {design.die.height_um:g} um)"
+        write_svg(tmp / f"{name}.svg", shapes, tech=tech, layers=layer_order, title=title)
+        write_png(tmp / f"{name}.png", shapes, tech=tech, layers=layer_order, title=title)
+        for fname, data in sorted(design.generated.items()):
+            (tmp / fname).write_bytes(data)
+        files = sorted(p.name for p in tmp.iterdir())
+        result.manifest = _manifest(result, top, shapes, rt,
+                                    {f: _sha(tmp / f) for f in files})
+        _write_json(tmp / "manifest.json", result.manifest)
+        files.append("manifest.json")
+        for f in sorted(files):
+            os.replace(tmp / f, out / f)
+        result.files = [out / f for f in sorted(files)]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _finite(data: Any) -> Any:
+    """JSON has no infinity or NaN: such a number (nothing measured) becomes null."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(v) for v in data]
+    return data
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(_finite(data), indent=1, allow_nan=False) + "\n",
+                    encoding="utf-8")
+
+
+def _manifest(result: BuildResult, top, shapes, rt: dict[str, Any],
+              outputs: dict[str, str]) -> dict[str, Any]:
+    design = result.design
+    b = design.bumps
+    d = b.dims
+    checks = result.checks
+    drc_only = [v for v in result.drc.violations if v.kind != "process"]
+    summary = {k: v for k, v in result.drc.summary().items() if not k.startswith("PROC.")}
+    return {
+        "tool": "wlpmask", "version": __version__,
+        "design": design.name, "design_file": design.path, "family": design.family,
+        "technology": design.tech.name, "technology_file": design.tech_path,
+        "inputs": dict(sorted(design.inputs.items())),
+        "generated_inputs": sorted(design.generated),
+        "outputs": outputs,
+        "top_cell": top.name,
+        "cells": sorted(c.name for c in top.dependencies(True)),
+        "die": {"width_um": design.die.width_um, "height_um": design.die.height_um,
+                "dicing_lane_um": design.die.dicing_lane_um,
+                "seal_ring_um": design.die.seal_ring_um, "keepout_um": design.die.keepout_um},
+        "pads": {"source": design.pad_source, "count": len(design.pads)},
+        "bumps": {"pitch_um": b.pitch_um, "rows": b.rows, "columns": b.columns,
+                  "stagger": b.stagger, "sites": len(b.sites), "depopulated": list(b.depopulated),
+                  "shape": d.shape, "opening_um": d.opening_um, "capture_pad_um": d.capture_um,
+                  "ubm_um": d.ubm_um, "stencil_aperture_um": d.stencil_um,
+                  "ball_um": d.ball_um},
+        "fill": {"material": design.fill.material,
+                 "largest_particle_um": design.fill.largest_particle_um,
+                 "paste_type": design.fill.paste_type},
+        "routing": {
+            "assignment_mode": design.assignment_mode,
+            "width_um": design.rdl.width_um, "space_um": design.rdl.space_um,
+            "nets": len(result.routed) + len(result.unrouted),
+            "routed": result.routed, "unrouted": result.unrouted,
+            "assignment": result.assignment,
+            "total_length_um": result.total_length_um, "teardrops": rt["teardrops"],
+        },
+        "polygons": {name: len(polys) for name, polys in shapes.items()},
+        "drc": {"rules": [r for r in result.drc.rules_run if r not in {c.id for c in checks}],
+                "rules_run": len(result.drc.rules_run) - len(checks),
+                "violations": len(drc_only), "summary": summary,
+                "rules_skipped": result.skipped_rules},
+        "checks": {"run": len(checks), "passed": sum(c.passed for c in checks),
+                   "results": {c.id: c.passed for c in checks}},
+        "ok": result.ok,
+    }

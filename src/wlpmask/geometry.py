@@ -1,0 +1,272 @@
+"""Geometric primitives in micrometres: pads, rounded rectangles, teardrops, grid snap, 45 degrees.
+
+Every function returns a polygon as a float numpy array of shape (N, 2), counter-clockwise,
+without a repeated closing vertex. Round shapes are described by their width across flats
+(``diameter_um``): the polygon circumscribes the nominal circle, so its measured width is never
+below the nominal diameter. Shapes whose vertices have to be rounded onto the manufacturing grid
+keep their apothems within [d/2, d/2 + 2 grid], which is what ``ROUND_SLACK_GRIDS`` tells the
+callers that derive enclosures from rules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+# Round shapes may be up to this many grid steps larger (per side) than nominal after snapping;
+# an enclosure between two round shapes adds this many grid steps to the rule value.
+ROUND_SLACK_GRIDS = 2
+
+_TAN_22_5 = math.sqrt(2.0) - 1.0
+# The eight octilinear directions, index k is k * 45 degrees.
+DIRECTIONS45 = np.array(
+    [(math.cos(k * math.pi / 4), math.sin(k * math.pi / 4)) for k in range(8)]
+).round(15)
+
+
+def snap_value(value_um: float, grid_um: float) -> float:
+    """Round a length to the nearest multiple of the grid.
+
+    Args:
+        value_um: the length in um.
+        grid_um: the manufacturing grid in um.
+    """
+    return round(round(value_um / grid_um) * grid_um, 9)
+
+
+def ceil_value(value_um: float, grid_um: float) -> float:
+    """Round a length up to a multiple of the grid (tolerating float noise of 1e-6 grid).
+
+    Args:
+        value_um: the length in um.
+        grid_um: the manufacturing grid in um.
+    """
+    return round(math.ceil(value_um / grid_um - 1e-6) * grid_um, 9)
+
+
+def snap(points: np.ndarray | Sequence, grid_um: float) -> np.ndarray:
+    """Round every coordinate to the nearest grid point.
+
+    Args:
+        points: (N, 2) coordinates in um.
+        grid_um: the manufacturing grid in um.
+    """
+    pts = np.asarray(points, dtype=float)
+    return np.round(np.round(pts / grid_um) * grid_um, 9)
+
+
+def ccw(points: np.ndarray) -> np.ndarray:
+    """The polygon with counter-clockwise orientation (positive signed area)."""
+    pts = np.asarray(points, dtype=float)
+    return pts if signed_area(pts) >= 0 else pts[::-1].copy()
+
+
+def signed_area(points: np.ndarray) -> float:
+    """Signed area in um2 (positive for counter-clockwise)."""
+    x, y = points[:, 0], points[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
+
+
+def rect(*, width_um: float, height_um: float, center: Sequence[float] = (0.0, 0.0)) -> np.ndarray:
+    """An axis-aligned rectangle.
+
+    Args:
+        width_um: size along x.
+        height_um: size along y.
+        center: centre (x, y) in um.
+    """
+    cx, cy = center
+    w, h = width_um / 2.0, height_um / 2.0
+    return np.array([(cx - w, cy - h), (cx + w, cy - h), (cx + w, cy + h), (cx - w, cy + h)])
+
+
+def box(x0_um: float, y0_um: float, x1_um: float, y1_um: float) -> np.ndarray:
+    """An axis-aligned rectangle from two corners (any order), in um."""
+    xa, xb = sorted((x0_um, x1_um))
+    ya, yb = sorted((y0_um, y1_um))
+    return np.array([(xa, ya), (xb, ya), (xb, yb), (xa, yb)], dtype=float)
+
+
+def frame(*, outer: Sequence[float], width_um: float) -> list[np.ndarray]:
+    """A rectangular band as four non-overlapping rectangles (no polygon with a hole).
+
+    Args:
+        outer: (x0, y0, x1, y1) of the outer edge in um.
+        width_um: the band width, measured inward.
+    """
+    x0, y0, x1, y1 = outer
+    w = width_um
+    return [
+        box(x0, y0, x1, y0 + w),
+        box(x0, y1 - w, x1, y1),
+        box(x0, y0 + w, x0 + w, y1 - w),
+        box(x1 - w, y0 + w, x1, y1 - w),
+    ]
+
+
+def rounded_rect(*, width_um: float, height_um: float, radius_um: float,
+                 center: Sequence[float] = (0.0, 0.0), grid_um: float = 0.001,
+                 segments_per_corner: int = 8) -> np.ndarray:
+    """A rectangle with circular corners, vertices on the grid.
+
+    Args:
+        width_um: size along x.
+        height_um: size along y.
+        radius_um: corner radius, at most half the shorter side.
+        center: centre (x, y) in um.
+        grid_um: manufacturing grid in um.
+        segments_per_corner: straight segments per quarter circle.
+    """
+    r = min(radius_um, width_um / 2.0, height_um / 2.0)
+    if r <= 0:
+        return snap(rect(width_um=width_um, height_um=height_um, center=center), grid_um)
+    cx, cy = center
+    hx, hy = width_um / 2.0 - r, height_um / 2.0 - r
+    pts = []
+    for qx, qy, a0 in ((hx, -hy, -90.0), (hx, hy, 0.0), (-hx, hy, 90.0), (-hx, -hy, 180.0)):
+        for k in range(segments_per_corner + 1):
+            a = math.radians(a0 + 90.0 * k / segments_per_corner)
+            pts.append((cx + qx + r * math.cos(a), cy + qy + r * math.sin(a)))
+    return _dedupe(snap(np.array(pts), grid_um))
+
+
+def octagon(*, diameter_um: float, center: Sequence[float] = (0.0, 0.0),
+            grid_um: float = 0.001) -> np.ndarray:
+    """An octagon with flats on the axes, exactly octilinear after snapping to the grid.
+
+    The orthogonal apothem is diameter/2 (rounded up to the grid); the corner cut is rounded up,
+    so the diagonal apothem lies between diameter/2 and diameter/2 + grid.
+
+    Args:
+        diameter_um: width across flats in um.
+        center: centre (x, y) in um, snapped to the grid.
+        grid_um: manufacturing grid in um.
+    """
+    a = ceil_value(diameter_um / 2.0, grid_um)
+    c = ceil_value(a * _TAN_22_5, grid_um)
+    cx, cy = (snap_value(v, grid_um) for v in center)
+    base = np.array([(a, -c), (a, c), (c, a), (-c, a), (-a, c), (-a, -c), (-c, -a), (c, -a)])
+    return np.round(base + (cx, cy), 9)
+
+
+def regular_polygon(*, diameter_um: float, vertices: int, center: Sequence[float] = (0.0, 0.0),
+                    grid_um: float = 0.001) -> np.ndarray:
+    """A regular polygon approximating a circle, every apothem >= diameter/2 after snapping.
+
+    The polygon is inflated by one grid step before its vertices are snapped, so the apothems
+    stay within [diameter/2, diameter/2 + 2 grid].
+
+    Args:
+        diameter_um: width across flats in um.
+        vertices: number of vertices (>= 8, a multiple of 4 keeps flats on the axes).
+        center: centre (x, y) in um, snapped to the grid.
+        grid_um: manufacturing grid in um.
+    """
+    if vertices < 8:
+        raise ValueError("a round pad needs at least 8 vertices")
+    apothem = diameter_um / 2.0 + grid_um
+    radius = apothem / math.cos(math.pi / vertices)
+    # Offset by half a step so flats (not vertices) face the axes, as on the octagon.
+    ang = (np.arange(vertices) + 0.5) * 2.0 * math.pi / vertices
+    pts = np.column_stack((radius * np.cos(ang), radius * np.sin(ang)))
+    cx, cy = (snap_value(v, grid_um) for v in center)
+    return snap(pts + (cx, cy), grid_um)
+
+
+def round_pad(*, diameter_um: float, shape: str = "octagon", center: Sequence[float] = (0.0, 0.0),
+              grid_um: float = 0.001, vertices: int = 32) -> np.ndarray:
+    """A round pad or opening: an octagon or a regular polygon (``shape`` "circle").
+
+    Args:
+        diameter_um: width across flats in um.
+        shape: "octagon" or "circle".
+        center: centre (x, y) in um.
+        grid_um: manufacturing grid in um.
+        vertices: vertex count of a "circle".
+    """
+    if shape == "octagon":
+        return octagon(diameter_um=diameter_um, center=center, grid_um=grid_um)
+    if shape == "circle":
+        return regular_polygon(diameter_um=diameter_um, vertices=vertices, center=center,
+                               grid_um=grid_um)
+    raise ValueError(f"unknown round shape {shape!r}; expected octagon or circle")
+
+
+def teardrop(*, center: Sequence[float], direction: Sequence[float], pad_diameter_um: float,
+             trace_width_um: float, length_um: float, offset_um: float = 0.0,
+             width_ratio: float = 0.9, grid_um: float = 0.001) -> np.ndarray:
+    """The fillet between a round capture pad and a trace leaving it (without the pad itself).
+
+    The fillet is the convex hull of a chord of the pad, ``width_ratio`` x the pad diameter wide
+    and perpendicular to the trace, and the trace's cross-section ``length_um`` from the pad
+    centre. Its union with the pad and the trace has no acute angle: at the trace it widens by
+    a reflex angle, at the pad its edges leave the pad boundary outward.
+
+    Args:
+        center: pad centre (x, y) in um.
+        direction: the trace direction pointing away from the pad (any length).
+        pad_diameter_um: the pad's width across flats.
+        trace_width_um: the trace width.
+        length_um: distance from the pad centre (along direction) to the fillet's narrow end.
+        offset_um: lateral offset of the trace axis from the pad centre (left of direction > 0).
+        width_ratio: fillet width at the pad over the pad diameter.
+        grid_um: manufacturing grid in um.
+    """
+    u = np.asarray(direction, dtype=float)
+    u = u / np.hypot(*u)
+    n = np.array((-u[1], u[0]))
+    c = np.asarray(center, dtype=float)
+    r = pad_diameter_um / 2.0
+    half = width_ratio * r
+    # The chord sits where the pad is `half` wide on either side of the axis through the centre.
+    back = math.sqrt(max(r * r - half * half, 0.0))
+    w2 = trace_width_um / 2.0
+    pts = np.array([
+        c + back * u - half * n,
+        c + length_um * u + (offset_um - w2) * n,
+        c + length_um * u + (offset_um + w2) * n,
+        c + back * u + half * n,
+    ])
+    return ccw(snap(pts, grid_um))
+
+
+def octilinear_direction(vector: Sequence[float]) -> int:
+    """Index k (angle k x 45 degrees) of the octilinear direction nearest to vector."""
+    ang = math.atan2(vector[1], vector[0])
+    return int(round(ang / (math.pi / 4))) % 8
+
+
+def is_octilinear(points: np.ndarray, *, tol_um: float = 1e-9) -> bool:
+    """True when every edge of the closed polygon is horizontal, vertical or at 45 degrees."""
+    pts = np.asarray(points, dtype=float)
+    d = np.roll(pts, -1, axis=0) - pts
+    dx, dy = np.abs(d[:, 0]), np.abs(d[:, 1])
+    return bool(np.all((dx <= tol_um) | (dy <= tol_um) | (np.abs(dx - dy) <= tol_um)))
+
+
+def interior_angles_deg(points: np.ndarray) -> np.ndarray:
+    """Interior angle at every vertex of a simple polygon, in degrees (reflex > 180)."""
+    pts = ccw(np.asarray(points, dtype=float))
+    prev = np.roll(pts, 1, axis=0) - pts
+    nxt = np.roll(pts, -1, axis=0) - pts
+    a_prev = np.arctan2(prev[:, 1], prev[:, 0])
+    a_next = np.arctan2(nxt[:, 1], nxt[:, 0])
+    # For a CCW polygon the interior is on the left: sweep from `next` to `prev` counter-clockwise.
+    return np.degrees((a_prev - a_next) % (2 * math.pi))
+
+
+def _dedupe(points: np.ndarray) -> np.ndarray:
+    keep = np.any(np.abs(points - np.roll(points, 1, axis=0)) > 0, axis=1)
+    return points[keep]
+
+
+def bbox(polygons: Iterable[np.ndarray]) -> tuple[float, float, float, float] | None:
+    """(x0, y0, x1, y1) of a set of polygons, None when empty."""
+    arrs = [np.asarray(p) for p in polygons]
+    if not arrs:
+        return None
+    allp = np.concatenate(arrs)
+    return (float(allp[:, 0].min()), float(allp[:, 1].min()),
+            float(allp[:, 0].max()), float(allp[:, 1].max()))

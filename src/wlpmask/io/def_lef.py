@@ -1,0 +1,838 @@
+"""Read the DEF/LEF subset that OpenROAD-based flows write for pad rings, bumps and RDL routes.
+
+LEF: UNITS, MACRO (CLASS, ORIGIN, SIZE, PIN ... PORT LAYER ... RECT/POLYGON, OBS). Every other
+LEF section (LAYER, VIA, SITE, VIARULE, PROPERTYDEFINITIONS ...) is skipped.
+DEF: UNITS DISTANCE MICRONS, DIEAREA, COMPONENTS (placement and orientation), PINS (ports with
+LAYER rectangles or POLYGON), NETS and SPECIALNETS (connections and ROUTED wires).
+
+Everything returned is in micrometres; component pin shapes are placed (orientation and
+location applied) as shapely polygons. Malformed input raises WlpmaskError naming the file and
+the line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import shapely
+from shapely.geometry import Polygon, box
+
+from ..errors import WlpmaskError
+
+__all__ = [
+    "Component",
+    "DefDesign",
+    "DefNet",
+    "DefPin",
+    "Macro",
+    "MacroPin",
+    "Wire",
+    "layer_terminals",
+    "read_def",
+    "read_lef",
+    "wire_length_um",
+]
+
+ORIENTATIONS = ("N", "S", "E", "W", "FN", "FS", "FE", "FW")
+_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()]+')
+
+
+@dataclass(frozen=True)
+class MacroPin:
+    """A pin of a LEF macro.
+
+    Args:
+        name: pin name.
+        use: USE value (SIGNAL, POWER, GROUND ...) or None.
+        direction: DIRECTION value or None.
+        shapes: (layer, polygon) pairs in macro coordinates (um, relative to the LEF origin).
+    """
+
+    name: str
+    use: str | None
+    direction: str | None
+    shapes: tuple[tuple[str, Polygon], ...]
+
+
+@dataclass(frozen=True)
+class Macro:
+    """A LEF macro.
+
+    Args:
+        name: macro name.
+        cls: CLASS value ("PAD", "COVER BUMP" ...), "" when absent.
+        size: (width, height) in um.
+        origin: ORIGIN (x, y) in um: macro coordinates plus origin give bounding-box coordinates.
+        pins: pins by name.
+        obs: OBS (layer, polygon) pairs in macro coordinates.
+    """
+
+    name: str
+    cls: str
+    size: tuple[float, float]
+    origin: tuple[float, float]
+    pins: Mapping[str, MacroPin]
+    obs: tuple[tuple[str, Polygon], ...] = ()
+
+
+@dataclass(frozen=True)
+class Component:
+    """A placed DEF component with its pin shapes in die coordinates.
+
+    Args:
+        name: instance name.
+        macro: LEF macro name.
+        status: PLACED, FIXED, COVER or UNPLACED.
+        location: DEF location (lower-left of the placed bounding box), um.
+        orient: one of N S E W FN FS FE FW.
+        pins: pin name -> (layer, polygon) pairs, placed, um.
+    """
+
+    name: str
+    macro: str
+    status: str
+    location: tuple[float, float]
+    orient: str
+    pins: Mapping[str, tuple[tuple[str, Polygon], ...]]
+    obs: tuple[tuple[str, Polygon], ...] = ()
+
+    def shapes_on(self, layer: str) -> list[Polygon]:
+        """Every pin polygon of this component on `layer`, in pin-name order."""
+        return [g for name in sorted(self.pins) for lay, g in self.pins[name] if lay == layer]
+
+
+@dataclass(frozen=True)
+class DefPin:
+    """A DEF (I/O) pin.
+
+    Args:
+        name: pin name.
+        net: the net it belongs to.
+        use: USE value or None.
+        ports: (layer, polygon) pairs, placed, um.
+    """
+
+    name: str
+    net: str
+    use: str | None
+    ports: tuple[tuple[str, Polygon], ...]
+
+
+@dataclass(frozen=True)
+class Wire:
+    """One routed DEF wire segment chain.
+
+    Args:
+        layer: routing layer.
+        width_um: wire width (SPECIALNETS), None in regular NETS (layer default).
+        points: (N, 2) centre-line points in um (N = 1 for a via-only statement).
+        shape: SHAPE value (IOWIRE, STRIPE ...) or None.
+    """
+
+    layer: str
+    width_um: float | None
+    points: np.ndarray
+    shape: str | None = None
+
+
+@dataclass(frozen=True)
+class DefNet:
+    """A DEF net (regular or special).
+
+    Args:
+        name: net name.
+        special: True for SPECIALNETS.
+        use: USE value or None.
+        connections: (component, pin) pairs; component "PIN" names a DEF pin, "*" every
+            component that has that pin.
+        wires: routed wires.
+    """
+
+    name: str
+    special: bool
+    use: str | None
+    connections: tuple[tuple[str, str], ...]
+    wires: tuple[Wire, ...] = ()
+
+
+@dataclass(frozen=True)
+class DefDesign:
+    """What read_def returns.
+
+    Args:
+        name: DESIGN name.
+        dbu_per_um: UNITS DISTANCE MICRONS.
+        die_area: DIEAREA polygon, um.
+        components: by instance name.
+        pins: DEF pins by name.
+        nets: regular nets by name.
+        special_nets: special nets by name.
+    """
+
+    name: str
+    dbu_per_um: int
+    die_area: Polygon
+    components: Mapping[str, Component]
+    pins: Mapping[str, DefPin]
+    nets: Mapping[str, DefNet]
+    special_nets: Mapping[str, DefNet] = field(default_factory=dict)
+
+    def net_shapes(self, net: str, layer: str) -> list[tuple[str, Polygon]]:
+        """(component, polygon) for every component pin of `net` (regular and special) on `layer`.
+
+        Connections to DEF pins are left out (they are overlays of component pins in the flows
+        this reader serves); "*" connections expand to every component with that pin name.
+        """
+        seen: set[tuple[str, str]] = set()
+        conns: list[tuple[str, str]] = []
+        for table in (self.nets, self.special_nets):
+            if net in table:
+                conns.extend(table[net].connections)
+        out: list[tuple[str, Polygon]] = []
+        for comp, pin in conns:
+            if comp == "PIN":
+                continue
+            names = sorted(self.components) if comp == "*" else [comp]
+            for name in names:
+                if (name, pin) in seen:
+                    continue
+                c = self.components.get(name)
+                if c is None or pin not in c.pins:
+                    continue
+                seen.add((name, pin))
+                out.extend((name, g) for lay, g in c.pins[pin] if lay == layer)
+        return out
+
+
+class _Tokens:
+    """A token stream with line numbers, for error messages that point at the input."""
+
+    def __init__(self, text: str, file: str):
+        self.file = file
+        toks: list[str] = []
+        lines: list[int] = []
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            hash_at = _comment_start(line)
+            if hash_at >= 0:
+                line = line[:hash_at]
+            for m in _TOKEN.finditer(line):
+                toks.append(m.group(0))
+                lines.append(lineno)
+        self.toks = toks
+        self.lines = lines
+        self.i = 0
+
+    def error(self, message: str, at: int | None = None) -> WlpmaskError:
+        i = self.i if at is None else at
+        i = min(i, len(self.lines) - 1)
+        line = self.lines[i] if self.lines else 0
+        return WlpmaskError(message, file=self.file, key=f"line {line}")
+
+    def peek(self) -> str | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def next(self, what: str = "a token") -> str:
+        if self.i >= len(self.toks):
+            raise self.error(f"unexpected end of file, expected {what}")
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def expect(self, value: str) -> None:
+        t = self.next(repr(value))
+        if t != value:
+            raise self.error(f"expected {value!r}, found {t!r}", self.i - 1)
+
+    def number(self, what: str = "a number") -> float:
+        t = self.next(what)
+        try:
+            return float(t)
+        except ValueError:
+            raise self.error(f"expected {what}, found {t!r}", self.i - 1) from None
+
+    def skip_statement(self) -> None:
+        while self.next("';'") != ";":
+            pass
+
+    def skip_to_end(self, name: str) -> None:
+        """Skip a LEF section up to and including `END name`."""
+        start = self.i
+        while self.i < len(self.toks) - 1:
+            if self.toks[self.i] == "END" and self.toks[self.i + 1] == name:
+                self.i += 2
+                return
+            self.i += 1
+        raise self.error(f"section {name!r} has no 'END {name}'", start)
+
+    def point(self) -> tuple[str, str]:
+        """A DEF point '( x y )' whose coordinates may be '*'."""
+        self.expect("(")
+        x = self.next("x")
+        y = self.next("y")
+        t = self.next("')'")
+        if t != ")":  # optional extension value
+            if self.next("')'") != ")":
+                raise self.error("malformed point, expected ')'", self.i - 1)
+        return x, y
+
+
+def _comment_start(line: str) -> int:
+    inside = False
+    for k, ch in enumerate(line):
+        if ch == '"':
+            inside = not inside
+        elif ch == "#" and not inside and (k == 0 or line[k - 1].isspace()):
+            return k
+    return -1
+
+
+def _read_text(path: str | Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise WlpmaskError(f"cannot read: {exc.strerror or exc}", file=path) from None
+
+
+# ---------------------------------------------------------------------------------------- LEF
+
+
+def read_lef(paths: str | Path | Iterable[str | Path]) -> dict[str, Macro]:
+    """Read the macros of one or more LEF files (later files override earlier macros).
+
+    Args:
+        paths: LEF file path(s).
+
+    Returns:
+        macro name -> Macro, geometry in um.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    macros: dict[str, Macro] = {}
+    for path in paths:
+        tk = _Tokens(_read_text(path), str(path))
+        while tk.peek() is not None:
+            t = tk.next()
+            if t == "MACRO":
+                m = _lef_macro(tk)
+                macros[m.name] = m
+            elif t == "END":
+                tk.next("a section name")  # END LIBRARY
+            elif t in ("UNITS", "PROPERTYDEFINITIONS"):
+                tk.skip_to_end(t)
+            elif t in ("LAYER", "VIA", "SITE", "VIARULE", "NONDEFAULTRULE", "SPACING", "ARRAY",
+                       "BEGINEXT"):
+                name = tk.next("a name") if t not in ("SPACING",) else "SPACING"
+                if t == "VIARULE" and tk.peek() == "GENERATE":
+                    tk.next()
+                tk.skip_to_end(name)
+            else:
+                # simple statement: VERSION, BUSBITCHARS, MANUFACTURINGGRID ...
+                if t != ";":
+                    tk.skip_statement()
+    return macros
+
+
+def _lef_macro(tk: _Tokens) -> Macro:
+    name = tk.next("a macro name")
+    start = tk.i
+    cls = ""
+    size = (0.0, 0.0)
+    origin = (0.0, 0.0)
+    pins: dict[str, MacroPin] = {}
+    obs: list[tuple[str, Polygon]] = []
+    while True:
+        t = tk.next(f"END {name}")
+        if t == "END":
+            end = tk.next(name)
+            if end != name:
+                raise tk.error(f"macro {name!r}: expected 'END {name}', found 'END {end}'",
+                               tk.i - 1)
+            break
+        if t == "CLASS":
+            parts = []
+            while tk.peek() != ";":
+                parts.append(tk.next())
+            tk.next()
+            cls = " ".join(parts)
+        elif t == "SIZE":
+            w = tk.number("macro width")
+            tk.expect("BY")
+            h = tk.number("macro height")
+            tk.expect(";")
+            size = (w, h)
+        elif t == "ORIGIN":
+            origin = (tk.number("origin x"), tk.number("origin y"))
+            tk.expect(";")
+        elif t == "PIN":
+            pin = _lef_pin(tk, name)
+            pins[pin.name] = pin
+        elif t == "OBS":
+            obs.extend(_lef_shapes(tk, f"macro {name} OBS"))
+        else:
+            tk.skip_statement()
+    if size == (0.0, 0.0):
+        raise tk.error(f"macro {name!r} has no SIZE", start)
+    return Macro(name, cls, size, origin, MappingProxyType(pins), tuple(obs))
+
+
+def _lef_pin(tk: _Tokens, macro: str) -> MacroPin:
+    name = tk.next("a pin name")
+    use = direction = None
+    shapes: list[tuple[str, Polygon]] = []
+    while True:
+        t = tk.next(f"END {name}")
+        if t == "END":
+            end = tk.next(name)
+            if end != name:
+                raise tk.error(f"macro {macro} pin {name!r}: expected 'END {name}'", tk.i - 1)
+            break
+        if t == "PORT":
+            shapes.extend(_lef_shapes(tk, f"macro {macro} pin {name}"))
+        elif t == "USE":
+            use = tk.next("USE value")
+            tk.expect(";")
+        elif t == "DIRECTION":
+            direction = tk.next("DIRECTION value")
+            tk.skip_statement()
+        else:
+            tk.skip_statement()
+    return MacroPin(name, use, direction, tuple(shapes))
+
+
+def _lef_shapes(tk: _Tokens, where: str) -> list[tuple[str, Polygon]]:
+    """LAYER / RECT / POLYGON statements up to the closing END of a PORT or OBS."""
+    layer: str | None = None
+    out: list[tuple[str, Polygon]] = []
+    while True:
+        t = tk.next("END")
+        if t == "END":
+            return out
+        if t == "LAYER":
+            layer = tk.next("a layer name")
+            tk.skip_statement()
+        elif t in ("RECT", "POLYGON"):
+            at = tk.i - 1
+            if layer is None:
+                raise tk.error(f"{where}: {t} before any LAYER", at)
+            if tk.peek() == "MASK":
+                tk.next()
+                tk.next("mask number")
+            if tk.peek() == "ITERATE":
+                raise tk.error(f"{where}: ITERATE is not supported", at)
+            vals = []
+            while tk.peek() != ";":
+                vals.append(tk.number(f"{t} coordinate"))
+            tk.next()
+            out.append((layer, _shape(t, vals, tk, at, where)))
+        else:
+            tk.skip_statement()
+
+
+def _shape(kind: str, vals: list[float], tk: _Tokens, at: int, where: str) -> Polygon:
+    if kind == "RECT":
+        if len(vals) != 4:
+            raise tk.error(f"{where}: RECT needs 4 numbers, found {len(vals)}", at)
+        x0, y0, x1, y1 = vals
+        return box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+    if len(vals) < 6 or len(vals) % 2:
+        raise tk.error(f"{where}: POLYGON needs at least 3 x y pairs", at)
+    poly = Polygon(np.reshape(vals, (-1, 2)))
+    if not poly.is_valid or poly.area <= 0:
+        raise tk.error(f"{where}: POLYGON is not a simple polygon", at)
+    return shapely.normalize(poly)
+
+
+# ---------------------------------------------------------------------------------------- DEF
+
+
+def _orient_fn(orient: str, w: float, h: float):
+    """Map bounding-box coordinates of an N-oriented macro to the placed orientation."""
+    table = {
+        "N": lambda x, y: (x, y),
+        "S": lambda x, y: (w - x, h - y),
+        "W": lambda x, y: (h - y, x),
+        "E": lambda x, y: (y, w - x),
+        "FN": lambda x, y: (w - x, y),
+        "FS": lambda x, y: (x, h - y),
+        "FW": lambda x, y: (y, x),
+        "FE": lambda x, y: (h - y, w - x),
+    }
+    return table[orient]
+
+
+def place_polygon(poly: Polygon, macro: Macro, location: Sequence[float], orient: str) -> Polygon:
+    """Transform a polygon from macro coordinates to die coordinates.
+
+    Args:
+        poly: polygon in LEF macro coordinates (um).
+        macro: the macro (size and origin).
+        location: DEF location, um (lower-left of the placed bounding box).
+        orient: DEF orientation.
+    """
+    f = _orient_fn(orient, *macro.size)
+    ox, oy = macro.origin
+    xy = np.asarray(poly.exterior.coords)[:-1]
+    tx, ty = f(xy[:, 0] + ox, xy[:, 1] + oy)
+    pts = np.column_stack([np.asarray(tx) + location[0], np.asarray(ty) + location[1]])
+    return shapely.normalize(Polygon(np.round(pts, 9)))
+
+
+def read_def(path: str | Path, lefs: Mapping[str, Macro]) -> DefDesign:
+    """Read a DEF file.
+
+    Args:
+        path: the DEF file.
+        lefs: macros from read_lef; every placed component's macro must be among them.
+
+    Returns:
+        DefDesign in um.
+    """
+    tk = _Tokens(_read_text(path), str(path))
+    name = ""
+    dbu: int | None = None
+    die: Polygon | None = None
+    comps: dict[str, Component] = {}
+    pins: dict[str, DefPin] = {}
+    nets: dict[str, DefNet] = {}
+    snets: dict[str, DefNet] = {}
+    while tk.peek() is not None:
+        at = tk.i
+        t = tk.next()
+        if t == "DESIGN":
+            name = tk.next("a design name")
+            tk.expect(";")
+        elif t == "UNITS":
+            tk.expect("DISTANCE")
+            tk.expect("MICRONS")
+            v = tk.number("DEF units per micron")
+            if v <= 0 or v != int(v):
+                raise tk.error(f"UNITS DISTANCE MICRONS must be a positive integer, found {v}", at)
+            dbu = int(v)
+            tk.expect(";")
+        elif t == "DIEAREA":
+            die = _die_area(tk, _need_units(tk, dbu, at), at)
+        elif t == "COMPONENTS":
+            _section_count(tk)
+            comps = _components(tk, lefs, _need_units(tk, dbu, at))
+        elif t == "PINS":
+            _section_count(tk)
+            pins = _pins(tk, _need_units(tk, dbu, at))
+        elif t in ("NETS", "SPECIALNETS"):
+            _section_count(tk)
+            table = _nets(tk, _need_units(tk, dbu, at), special=(t == "SPECIALNETS"))
+            (snets if t == "SPECIALNETS" else nets).update(table)
+        elif t == "END":
+            tk.next("a section name")
+        elif t in ("VIAS", "NONDEFAULTRULES", "REGIONS", "GROUPS", "BLOCKAGES", "FILLS",
+                   "PROPERTYDEFINITIONS", "SCANCHAINS", "STYLES", "PINPROPERTIES"):
+            if t != "PROPERTYDEFINITIONS":
+                _section_count(tk)
+            tk.skip_to_end(t)
+        else:
+            tk.skip_statement()
+    if dbu is None:
+        raise WlpmaskError("no UNITS DISTANCE MICRONS statement", file=str(path), key="UNITS")
+    if die is None:
+        raise WlpmaskError("no DIEAREA statement", file=str(path), key="DIEAREA")
+    return DefDesign(name, dbu, die, MappingProxyType(comps), MappingProxyType(pins),
+                     MappingProxyType(nets), MappingProxyType(snets))
+
+
+def _need_units(tk: _Tokens, dbu: int | None, at: int) -> int:
+    if dbu is None:
+        raise tk.error("UNITS DISTANCE MICRONS must come before geometry", at)
+    return dbu
+
+
+def _section_count(tk: _Tokens) -> None:
+    tk.number("a count")
+    tk.expect(";")
+
+
+def _die_area(tk: _Tokens, dbu: int, at: int) -> Polygon:
+    pts = []
+    while tk.peek() == "(":
+        x, y = tk.point()
+        pts.append((_num(tk, x), _num(tk, y)))
+    tk.expect(";")
+    if len(pts) == 2:
+        (x0, y0), (x1, y1) = pts
+        return box(min(x0, x1) / dbu, min(y0, y1) / dbu, max(x0, x1) / dbu, max(y0, y1) / dbu)
+    if len(pts) < 3:
+        raise tk.error("DIEAREA needs 2 corner points or a polygon", at)
+    return Polygon(np.asarray(pts) / dbu)
+
+
+def _num(tk: _Tokens, s: str) -> float:
+    try:
+        return float(s)
+    except ValueError:
+        raise tk.error(f"expected a number, found {s!r}", tk.i - 1) from None
+
+
+def _components(tk: _Tokens, lefs: Mapping[str, Macro], dbu: int) -> dict[str, Component]:
+    out: dict[str, Component] = {}
+    while True:
+        t = tk.next("'- name' or 'END COMPONENTS'")
+        if t == "END":
+            tk.expect("COMPONENTS")
+            return out
+        if t != "-":
+            raise tk.error(f"COMPONENTS: expected '-', found {t!r}", tk.i - 1)
+        at = tk.i
+        inst = tk.next("an instance name")
+        master = tk.next("a macro name")
+        status, loc, orient = "UNPLACED", (0.0, 0.0), "N"
+        while True:
+            t = tk.next("';'")
+            if t == ";":
+                break
+            if t in ("PLACED", "FIXED", "COVER"):
+                status = t
+                x, y = tk.point()
+                loc = (_num(tk, x) / dbu, _num(tk, y) / dbu)
+                orient = tk.next("an orientation")
+                if orient not in ORIENTATIONS:
+                    raise tk.error(f"component {inst}: unknown orientation {orient!r}, "
+                                   f"expected one of {' '.join(ORIENTATIONS)}", tk.i - 1)
+            elif t == "UNPLACED":
+                status = t
+        if master not in lefs:
+            raise tk.error(f"component {inst}: macro {master!r} is not in the LEF files", at)
+        macro = lefs[master]
+        placed: dict[str, tuple[tuple[str, Polygon], ...]] = {}
+        obs: tuple[tuple[str, Polygon], ...] = ()
+        if status != "UNPLACED":
+            for pname, pin in macro.pins.items():
+                placed[pname] = tuple((lay, place_polygon(g, macro, loc, orient))
+                                      for lay, g in pin.shapes)
+            obs = tuple((lay, place_polygon(g, macro, loc, orient)) for lay, g in macro.obs)
+        out[inst] = Component(inst, master, status, loc, orient, MappingProxyType(placed), obs)
+
+
+def _pins(tk: _Tokens, dbu: int) -> dict[str, DefPin]:
+    out: dict[str, DefPin] = {}
+    while True:
+        t = tk.next("'- name' or 'END PINS'")
+        if t == "END":
+            tk.expect("PINS")
+            return out
+        if t != "-":
+            raise tk.error(f"PINS: expected '-', found {t!r}", tk.i - 1)
+        at = tk.i
+        pname = tk.next("a pin name")
+        net, use = pname, None
+        ports: list[tuple[str, Polygon]] = []
+        pending: list[tuple[str, Polygon]] = []  # port shapes in pin coordinates
+        while True:
+            t = tk.next("';'")
+            if t == ";":
+                break
+            if t != "+":
+                continue
+            key = tk.next("a pin keyword")
+            if key == "NET":
+                net = tk.next("a net name")
+            elif key == "USE":
+                use = tk.next("USE value")
+            elif key == "PORT":
+                if pending:
+                    raise tk.error(f"pin {pname}: port without placement", at)
+            elif key == "LAYER":
+                lay = tk.next("a layer name")
+                while tk.peek() in ("MASK", "SPACING", "DESIGNRULEWIDTH"):
+                    tk.next()
+                    tk.next()
+                x0, y0 = tk.point()
+                x1, y1 = tk.point()
+                a, b, c, d = (_num(tk, v) / dbu for v in (x0, y0, x1, y1))
+                pending.append((lay, box(min(a, c), min(b, d), max(a, c), max(b, d))))
+            elif key == "POLYGON":
+                lay = tk.next("a layer name")
+                pts = []
+                while tk.peek() == "(":
+                    x, y = tk.point()
+                    pts.append((_num(tk, x) / dbu, _num(tk, y) / dbu))
+                if len(pts) < 3:
+                    raise tk.error(f"pin {pname}: POLYGON needs 3 points", tk.i - 1)
+                pending.append((lay, Polygon(pts)))
+            elif key in ("PLACED", "FIXED", "COVER"):
+                x, y = tk.point()
+                orient = tk.next("an orientation")
+                if orient not in ORIENTATIONS:
+                    raise tk.error(f"pin {pname}: unknown orientation {orient!r}", tk.i - 1)
+                loc = (_num(tk, x) / dbu, _num(tk, y) / dbu)
+                ports.extend((lay, _place_pin_shape(g, loc, orient)) for lay, g in pending)
+                pending.clear()
+        out[pname] = DefPin(pname, net, use, tuple(ports))
+
+
+def _place_pin_shape(g: Polygon, loc: tuple[float, float], orient: str) -> Polygon:
+    """Pin port shapes are relative to the pin's placement point; rotate about that point."""
+    rot = {"N": (1, 0, 0, 1), "S": (-1, 0, 0, -1), "W": (0, -1, 1, 0), "E": (0, 1, -1, 0),
+           "FN": (-1, 0, 0, 1), "FS": (1, 0, 0, -1), "FW": (0, 1, 1, 0), "FE": (0, -1, -1, 0)}
+    a, b, c, d = rot[orient]
+    xy = np.asarray(g.exterior.coords)[:-1]
+    x = a * xy[:, 0] + b * xy[:, 1] + loc[0]
+    y = c * xy[:, 0] + d * xy[:, 1] + loc[1]
+    return shapely.normalize(Polygon(np.round(np.column_stack([x, y]), 9)))
+
+
+def _nets(tk: _Tokens, dbu: int, *, special: bool) -> dict[str, DefNet]:
+    section = "SPECIALNETS" if special else "NETS"
+    out: dict[str, DefNet] = {}
+    while True:
+        t = tk.next(f"'- name' or 'END {section}'")
+        if t == "END":
+            tk.expect(section)
+            return out
+        if t != "-":
+            raise tk.error(f"{section}: expected '-', found {t!r}", tk.i - 1)
+        nname = tk.next("a net name")
+        conns: list[tuple[str, str]] = []
+        wires: list[Wire] = []
+        use = None
+        while tk.peek() == "(":
+            tk.next()
+            comp = tk.next("a component name")
+            pin = tk.next("a pin name")
+            while tk.next("')'") != ")":
+                pass  # + SYNTHESIZED and similar
+            conns.append((comp, pin))
+        while True:
+            t = tk.next("';'")
+            if t == ";":
+                break
+            if t != "+":
+                continue
+            key = tk.next("a net keyword")
+            if key == "USE":
+                use = tk.next("USE value")
+            elif key in ("ROUTED", "FIXED", "COVER", "NOSHIELD"):
+                wires.extend(_routing(tk, dbu, special=special, net=nname))
+        out[nname] = DefNet(nname, special, use, tuple(conns), tuple(wires))
+
+
+def _routing(tk: _Tokens, dbu: int, *, special: bool, net: str) -> list[Wire]:
+    """Wires of one ROUTED statement: 'layer [width] [+ SHAPE s] pts... (NEW ...)*'."""
+    wires: list[Wire] = []
+    while True:
+        at = tk.i
+        layer = tk.next("a layer name")
+        width = None
+        if special:
+            width = _num(tk, tk.next("a wire width")) / dbu
+        shape = None
+        while tk.peek() == "+":
+            nxt = tk.toks[tk.i + 1] if tk.i + 1 < len(tk.toks) else None
+            if nxt in ("SHAPE", "STYLE", "MASK"):
+                tk.next()
+                tk.next()
+                val = tk.next("a value")
+                if nxt == "SHAPE":
+                    shape = val
+            else:
+                break
+        if tk.peek() == "TAPER":
+            tk.next()
+        elif tk.peek() == "TAPERRULE":
+            tk.next()
+            tk.next()
+        pts: list[tuple[float, float]] = []
+        while True:
+            p = tk.peek()
+            if p == "(":
+                xs, ys = tk.point()
+                x = pts[-1][0] if xs == "*" else _num(tk, xs) / dbu
+                y = pts[-1][1] if ys == "*" else _num(tk, ys) / dbu
+                if (xs == "*" or ys == "*") and not pts:
+                    raise tk.error(f"net {net}: '*' in the first point of a wire", at)
+                pts.append((x, y))
+            elif p in (";", "+", "NEW") or p is None:
+                break
+            elif p == "MASK":
+                tk.next()
+                tk.next()
+            elif p == "VIRTUAL":
+                tk.next()
+            elif p == "RECT":
+                tk.next()
+                tk.point()
+                tk.point()
+            else:
+                tk.next()  # a via name
+        if not pts:
+            raise tk.error(f"net {net}: routed wire on {layer} without points", at)
+        wires.append(Wire(layer, width, np.asarray(pts, dtype=float), shape))
+        if tk.peek() == "NEW":
+            tk.next()
+            continue
+        return wires
+
+
+def layer_terminals(design: DefDesign, lefs: Mapping[str, Macro], layer: str,
+                    nets: Iterable[str]) -> tuple[list[tuple[str, str, Polygon, str]],
+                                                  list[Polygon]]:
+    """Split the metal of one layer into the terminals of some nets and everything else.
+
+    Args:
+        design: from read_def.
+        lefs: the macros (their CLASS tells bumps from pads).
+        layer: the routing layer.
+        nets: the nets whose component pins are terminals.
+
+    Returns:
+        (terminals, obstacles). A terminal is (name, kind, polygon, net): name is the
+        component, or component/pin when the component has several pins on the layer; kind is
+        "bump" when the macro CLASS mentions BUMP, else "pad". Obstacles are all other pin
+        and OBS shapes of placed components on the layer.
+    """
+    used: dict[tuple[str, str], str] = {}
+    for net in sorted(set(nets)):
+        conns: list[tuple[str, str]] = []
+        for table in (design.nets, design.special_nets):
+            if net in table:
+                conns.extend(table[net].connections)
+        for comp, pin in conns:
+            names = sorted(design.components) if comp == "*" else [comp]
+            for name in names:
+                c = design.components.get(name)
+                if c is None or pin not in c.pins:
+                    continue
+                if any(lay == layer for lay, _ in c.pins[pin]):
+                    used.setdefault((name, pin), net)
+    terms: list[tuple[str, str, Polygon, str]] = []
+    obstacles: list[Polygon] = []
+    for name in sorted(design.components):
+        c = design.components[name]
+        on_layer = [p for p in sorted(c.pins) if any(lay == layer for lay, _ in c.pins[p])]
+        for pin in on_layer:
+            geoms = [g for lay, g in c.pins[pin] if lay == layer]
+            if (name, pin) in used:
+                merged = shapely.union_all(geoms)
+                parts = list(getattr(merged, "geoms", [merged]))
+                kind = "bump" if "BUMP" in lefs[c.macro].cls.upper() else "pad"
+                tname = name if len(on_layer) == 1 else f"{name}/{pin}"
+                for k, part in enumerate(sorted(parts, key=lambda g: g.bounds)):
+                    terms.append((tname if len(parts) == 1 else f"{tname}.{k}", kind, part,
+                                  used[(name, pin)]))
+            else:
+                obstacles.extend(geoms)
+        obstacles.extend(g for lay, g in c.obs if lay == layer)
+    return terms, obstacles
+
+
+def wire_length_um(wires: Iterable[Wire], layer: str | None = None) -> float:
+    """Total centre-line length of routed wires (optionally on one layer), um."""
+    total = 0.0
+    for w in wires:
+        if layer is not None and w.layer != layer:
+            continue
+        if len(w.points) > 1:
+            total += float(np.sum(np.hypot(*np.diff(w.points, axis=0).T)))
+    return total

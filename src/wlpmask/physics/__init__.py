@@ -1,0 +1,1 @@
+"""Small pure functions of the physics behind the process checks (DOMAIN.md 3-5)."""

@@ -1,0 +1,246 @@
+"""Pull-tight: replace runs of a routed path by one or two octilinear segments.
+
+The lattice keeps nets apart by construction but makes wires longer than they need to be
+(staircases, jogs at terminals, detours of one pitch). After routing, each path is shortened
+greedily: a run of vertices i..j is replaced by a straight or a two-segment octilinear
+connection when the new metal keeps the spacing to every foreign shape (checked exactly against
+the current metal of all other nets, the obstacles and the terminals), no turn exceeds 90
+degrees, and two turns in the same sense that add up to more than 90 degrees are far enough
+apart not to fold the wire into a notch. The result leaves the lattice and hugs the obstacles.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from .lattice import DIRS, Rules
+from .outline import joint_polygon, segment_polygon
+
+WINDOW = 8  # how many vertices ahead a shortcut may reach
+
+
+def _dir(a: tuple[int, int], b: tuple[int, int]) -> int:
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    return DIRS.index(((dx > 0) - (dx < 0), (dy > 0) - (dy < 0)))
+
+
+def _turn(d1: int, d2: int) -> int:
+    """Signed turn from d1 to d2 in 45-degree steps, in -4..3."""
+    t = (d2 - d1) % 8
+    return t - 8 if t > 4 else t
+
+
+def _length(pts: Sequence[tuple[int, int]]) -> float:
+    return sum(math.hypot(b[0] - a[0], b[1] - a[1]) for a, b in zip(pts, pts[1:]))
+
+
+class _Shapes:
+    """Spatial hash of metal pieces, terminals and obstacles, each with its owner net."""
+
+    def __init__(self, cell: float):
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[tuple[int, int, BaseGeometry]]] = defaultdict(list)
+        self._next = 0
+        self.where: dict[int, list[tuple[int, int]]] = {}
+
+    def _keys(self, b: tuple[float, float, float, float], grow: float
+              ) -> Iterator[tuple[int, int]]:
+        c = self.cell
+        for i in range(int((b[0] - grow) // c), int((b[2] + grow) // c) + 1):
+            for j in range(int((b[1] - grow) // c), int((b[3] + grow) // c) + 1):
+                yield (i, j)
+
+    def add(self, owner: int, geom: BaseGeometry) -> int:
+        ident = self._next
+        self._next += 1
+        keys = list(self._keys(geom.bounds, 0.0))
+        for k in keys:
+            self.cells[k].append((ident, owner, geom))
+        self.where[ident] = keys
+        return ident
+
+    def remove(self, ident: int) -> None:
+        for k in self.where.pop(ident, ()):
+            self.cells[k] = [e for e in self.cells[k] if e[0] != ident]
+
+    def near(self, geom: BaseGeometry, dist: float) -> Iterator[tuple[int, int, BaseGeometry]]:
+        seen: set[int] = set()
+        for k in self._keys(geom.bounds, dist):
+            for e in self.cells.get(k, ()):
+                if e[0] not in seen:
+                    seen.add(e[0])
+                    yield e
+
+
+def _pieces(pts: Sequence[tuple[int, int]], rules: Rules, joints_at: Sequence[int]
+            ) -> list[tuple[int, BaseGeometry]]:
+    """(segment index or -1 for a joint, polygon) for the segments and the given joints."""
+    out: list[tuple[int, BaseGeometry]] = []
+    for k in range(len(pts) - 1):
+        out.append((k, segment_polygon(pts[k], pts[k + 1], rules)))
+    for k in joints_at:
+        out.append((-1, joint_polygon(pts[k], rules)))
+    return out
+
+
+def pull_tight(polylines: dict[int, list[list[tuple[int, int]]]], *, rules: Rules,
+               terminals: Sequence[BaseGeometry], terminal_net: Sequence[int],
+               obstacles: Sequence[BaseGeometry], boundary: BaseGeometry, parity: int,
+               allow45: bool = True) -> dict[int, list[list[tuple[int, int]]]]:
+    """Shorten every polyline where the exact geometry allows (grid units).
+
+    Args:
+        polylines: net id -> centre-line polylines; each starts (and, unless it ends on a
+            branch of its own net, ends) at a terminal centre.
+        rules: wire rules.
+        terminals: terminal shapes; terminal_net gives each one's net id or -1.
+        obstacles: obstacle shapes.
+        boundary: the routing area; all metal stays inside it.
+        parity: (x + y) % 2 of the lattice nodes; diagonal segments must keep it so that all
+            outline intersections stay on the grid.
+        allow45: whether shortcuts may use diagonal segments.
+    """
+    shapely.prepare(boundary)
+    shapes = _Shapes(cell=16.0 * rules.pitch)
+    for t, g in enumerate(terminals):
+        shapes.add(terminal_net[t], g)
+    for g in obstacles:
+        for part in getattr(g, "geoms", [g]):
+            shapes.add(-1, part)
+    ids: dict[tuple[int, int], list[int]] = {}
+    for net in sorted(polylines):
+        for b, pl in enumerate(polylines[net]):
+            ids[(net, b)] = [shapes.add(net, g)
+                             for _, g in _pieces(pl, rules, range(1, len(pl) - 1))]
+    own_terms: dict[int, list[BaseGeometry]] = defaultdict(list)
+    for t, n in enumerate(terminal_net):
+        if n >= 0:
+            own_terms[n].append(terminals[t])
+    out: dict[int, list[list[tuple[int, int]]]] = {}
+    for net in sorted(polylines):
+        new_lines = []
+        for b, pl in enumerate(polylines[net]):
+            ctx = _Ctx(net, rules, shapes, own_terms[net], boundary, parity, allow45)
+            tight = _tighten(list(pl), ctx)
+            if tight != pl:
+                for i in ids[(net, b)]:
+                    shapes.remove(i)
+                ids[(net, b)] = [shapes.add(net, g)
+                                 for _, g in _pieces(tight, rules, range(1, len(tight) - 1))]
+            new_lines.append(tight)
+        out[net] = new_lines
+    return out
+
+
+class _Ctx:
+    """What the legality test of one polyline needs."""
+
+    def __init__(self, net: int, rules: Rules, shapes: _Shapes, own_terms: list[BaseGeometry],
+                 boundary: BaseGeometry, parity: int, allow45: bool):
+        self.allow45 = allow45
+        self.net = net
+        self.rules = rules
+        self.shapes = shapes
+        self.own_terms = own_terms
+        self.boundary = boundary
+        self.parity = parity
+        self.space = rules.space
+        self.d_first = -1
+        self.d_last = -1
+
+
+def _tighten(pts: list[tuple[int, int]], ctx: _Ctx) -> list[tuple[int, int]]:
+    if len(pts) < 3:
+        return pts
+    ctx.d_first = _dir(pts[0], pts[1])
+    ctx.d_last = _dir(pts[-2], pts[-1])
+    i = 0
+    while i < len(pts) - 2:
+        done = False
+        for j in range(min(len(pts) - 1, i + WINDOW), i + 1, -1):
+            old_len = _length(pts[i:j + 1])
+            for mid in _connections(pts[i], pts[j], ctx.allow45):
+                cand = pts[:i + 1] + mid + pts[j:]
+                new_len = _length(cand[i:i + len(mid) + 2])
+                if new_len > old_len - 0.5 and not (new_len <= old_len + 0.5 and
+                                                    len(mid) < j - i - 1):
+                    continue
+                if _legal(cand, i, i + len(mid) + 1, ctx):
+                    pts = cand
+                    done = True
+                    break
+            if done:
+                break
+        if not done:
+            i += 1
+    return pts
+
+
+def _connections(a: tuple[int, int], b: tuple[int, int], allow45: bool
+                 ) -> list[list[tuple[int, int]]]:
+    """Intermediate vertices of the octilinear connections from a to b (straight first)."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    if dx == 0 or dy == 0:
+        return [[]]
+    if not allow45:
+        return [[(a[0], b[1])], [(b[0], a[1])]]
+    if abs(dx) == abs(dy):
+        return [[]]
+    sx, sy = (dx > 0) - (dx < 0), (dy > 0) - (dy < 0)
+    m = min(abs(dx), abs(dy))
+    diag_first = (a[0] + sx * m, a[1] + sy * m)
+    axis_first = (b[0] - sx * m, b[1] - sy * m)
+    return [[diag_first], [axis_first]]
+
+
+def _legal(pts: list[tuple[int, int]], i: int, j: int, ctx: _Ctx) -> bool:
+    """Is polyline pts legal where vertices i..j changed (segments i..j-1 are new)?"""
+    n = len(pts)
+    rules, space, net = ctx.rules, ctx.space, ctx.net
+    if _dir(pts[0], pts[1]) != ctx.d_first or _dir(pts[-2], pts[-1]) != ctx.d_last:
+        return False
+    dirs = [_dir(pts[k], pts[k + 1]) for k in range(n - 1)]
+    lo, hi = max(0, i - 2), min(n - 2, j + 1)
+    for k in range(max(1, i), min(n - 1, j + 1)):
+        if abs(_turn(dirs[k - 1], dirs[k])) > 2:
+            return False
+    # two turns in the same sense adding up to more than 90 degrees need room between them
+    for k in range(max(1, lo), min(n - 2, hi) + 1):
+        t1 = _turn(dirs[k - 1], dirs[k])
+        if k + 1 > n - 2:
+            break
+        t2 = _turn(dirs[k], dirs[k + 1])
+        if t1 * t2 > 0 and abs(t1 + t2) > 2:
+            seg = math.hypot(pts[k + 1][0] - pts[k][0], pts[k + 1][1] - pts[k][1])
+            if seg < math.sqrt(2.0) * rules.pitch:
+                return False
+    for k in range(i, j):
+        if dirs[k] % 2 and (pts[k][0] + pts[k][1]) % 2 != ctx.parity:
+            return False
+    joints = [k for k in range(max(1, i), min(n - 1, j + 1))]
+    pieces = [(k, segment_polygon(pts[k], pts[k + 1], rules)) for k in range(i, j)]
+    pieces += [(-1, joint_polygon(pts[k], rules)) for k in joints]
+    # the path's own segments away from the change (a shortcut must not fold onto itself)
+    far = [segment_polygon(pts[k], pts[k + 1], rules)
+           for k in list(range(0, i - 2)) + list(range(j + 2, n - 1))]
+    for k, g in pieces:
+        if not ctx.boundary.covers(g):
+            return False
+        for _, owner, other in ctx.shapes.near(g, space):
+            if owner == net:
+                continue
+            if shapely.dwithin(g, other, space - 1e-6):
+                return False
+        if k >= 0 and any(shapely.dwithin(g, f, space - 1e-6) for f in far):
+            return False
+        if k == 0 or k == n - 2:
+            continue  # the end segments land on their terminals
+        for t in ctx.own_terms:
+            if shapely.dwithin(g, t, space - 1e-6):
+                return False
+    return True

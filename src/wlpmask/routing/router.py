@@ -1,0 +1,464 @@
+"""route_rdl: assignment, lattice routing with rip-up and re-route, pull-tight, sign-off.
+
+All work happens in integer grid units; um appear only at the API. Nets are routed one at a
+time on the lattice (astar); a net that finds no legal path is routed again in soft mode over
+other nets' wires, the nets in its way are ripped up (their nodes get a history cost) and
+queued for the next round. After the last round, the paths are pulled tight, converted to
+metal and signed off; a net that fails sign-off is removed and reported, never drawn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from shapely.geometry import Polygon, box
+from shapely.geometry.base import BaseGeometry
+
+from ..errors import WlpmaskError
+from .access import Access, AccessBuilder, rotate_mask
+from .assign import assign_free_bumps
+from .astar import Found, search
+from .lattice import Lattice, Rules, choose_origin, make_rules
+from .model import KINDS, RoutedNet, RouteResult, Terminal
+from .occupancy import FREE, Occupancy
+from .outline import polyline_length, simplify_polyline, to_um, wire_metal
+from .pulltight import pull_tight
+from .signoff import check_nets
+
+SOFT_PENALTY = 12.0  # pitches charged for each node taken from another net in soft mode
+BEND = 0.02  # pitches per change of direction: a tie-breaker towards straight runs
+LANE_STEPS = 3  # lattice steps straight out of each access that other nets avoid ...
+LANE_COST = 2.0  # ... at this many pitches per node
+PROBE = 1500  # expansions of the goal-side probe before a hard search
+HARD_BUDGET = (3000, 2.0)  # expansions: constant + factor * (distance in pitches + 10) ** 2
+
+
+@dataclass
+class _Net:
+    """One net's routing state."""
+
+    id: int
+    name: str
+    terms: list[int]
+    polylines: list[list[tuple[int, int]]] = field(default_factory=list)
+    paths: list[tuple[int, ...]] = field(default_factory=list)
+    rips: int = 0
+
+
+class _Problem:
+    """Everything one call of route_rdl works on (grid units)."""
+
+    def __init__(self, terms: Sequence[Terminal], obstacles: Sequence[BaseGeometry],
+                 boundary: Polygon, rules: Rules, allow45: bool):
+        g = rules.grid_um
+        self.rules = rules
+        self.terms = list(terms)
+        self.names = [t.name for t in terms]
+        self.shape = [shapely.transform(t.shape, lambda c: c / g) for t in terms]
+        self.obstacles = [shapely.transform(o, lambda c: c / g) for o in obstacles]
+        bnd = shapely.transform(boundary, lambda c: c / g)
+        self.boundary = bnd
+        x0, y0, x1, y1 = bnd.bounds
+        p = rules.pitch
+        self.outside = box(x0 - 4 * p, y0 - 4 * p, x1 + 4 * p, y1 + 4 * p).difference(bnd)
+        centers = []
+        weights = []
+        for t, s in zip(terms, self.shape):
+            c = s.centroid
+            centers.append((int(round(c.x)), int(round(c.y))))
+            weights.append(2.0 if t.kind == "bump" else 1.0)
+        origin = choose_origin(centers, weights, p)
+        self.lat = Lattice(rules, (math.floor(x0), math.floor(y0), math.ceil(x1), math.ceil(y1)),
+                           origin, allow45)
+        blockers = self.obstacles + self.shape
+        owner = [-1] * len(self.obstacles) + list(range(len(terms)))
+        free = self.lat.build_static(blockers, self.outside)
+        self.builder = AccessBuilder(self.lat, free, blockers, owner, self.outside)
+        self.occ = Occupancy(self.lat.size, cell=8.0 * p)
+        self._access: dict[int, list[Access]] = {}
+        self._stub_metal: dict[tuple[int, int], BaseGeometry] = {}
+        self.allow45 = allow45
+        self.stats: dict[str, list[int]] = {}
+
+    def accesses(self, t: int) -> list[Access]:
+        if t not in self._access:
+            self._access[t] = self.builder.accesses(t, self.shape[t], self.allow45)
+        return self._access[t]
+
+    def stub_metal(self, t: int, k: int) -> BaseGeometry:
+        key = (t, k)
+        if key not in self._stub_metal:
+            self._stub_metal[key] = wire_metal([self.accesses(t)[k].stub], self.rules)
+        return self._stub_metal[key]
+
+    def center(self, t: int) -> tuple[float, float]:
+        c = self.shape[t].centroid
+        return c.x, c.y
+
+    # ------------------------------------------------------------------------ availability
+    def access_conflicts(self, net: int, t: int, k: int) -> set[int]:
+        """Nets that make access k of terminal t illegal for `net` (empty: usable)."""
+        a = self.accesses(t)[k]
+        occ = self.occ
+        out: set[int] = set()
+        for n in a.own:
+            if occ.entry[n] not in (FREE, net):
+                out |= occ.owners(n) - {net}
+        for n in a.corners:
+            if occ.corner[n] not in (FREE, net):
+                out |= occ.corner_owners(n) - {net}
+        for n in a.halo:
+            o = occ.own[n]
+            if o not in (FREE, net):
+                out.add(o)
+            cs = occ.corner_sets.get(n)
+            if cs:
+                out |= cs - {net}
+        out |= occ.stub_conflicts(net, self.stub_metal(t, k), self.rules.space)
+        return out
+
+
+def _validate(terminals: Sequence[Terminal], width_um: float, space_um: float, grid_um: float,
+              boundary: Polygon) -> None:
+    if not (grid_um > 0 and width_um > 0 and space_um > 0):
+        raise WlpmaskError(f"width ({width_um}), spacing ({space_um}) and grid ({grid_um}) "
+                           "must be positive", key="route_rdl")
+    if width_um < grid_um or space_um < grid_um:
+        raise WlpmaskError("width and spacing must be at least one grid step", key="route_rdl")
+    if boundary.is_empty or not boundary.is_valid:
+        raise WlpmaskError("boundary must be a valid, non-empty polygon", key="route_rdl")
+    seen: set[str] = set()
+    for t in terminals:
+        if t.name in seen:
+            raise WlpmaskError(f"terminal name {t.name!r} is used twice", key="route_rdl")
+        seen.add(t.name)
+        if t.kind not in KINDS:
+            raise WlpmaskError(f"terminal {t.name}: kind {t.kind!r}, expected one of "
+                               f"{', '.join(KINDS)}", key="route_rdl")
+        if t.shape.is_empty or not t.shape.is_valid or t.shape.geom_type != "Polygon":
+            raise WlpmaskError(f"terminal {t.name}: shape must be a valid polygon",
+                               key="route_rdl")
+
+
+def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry],
+              boundary: Polygon, width_um: float, space_um: float, grid_um: float,
+              allow45: bool = True, assign: bool = True, max_rounds: int = 10,
+              tighten: bool = True) -> RouteResult:
+    """Route a single-layer redistribution layer.
+
+    Args:
+        terminals: pads and bumps; a net is the set of terminals sharing `net`.
+        obstacles: shapes no wire may come within space_um of (um).
+        boundary: wires stay inside it (um).
+        width_um: wire width.
+        space_um: minimum spacing to every foreign shape.
+        grid_um: manufacturing grid; all metal is snapped to it.
+        allow45: allow 45-degree segments.
+        assign: give each pad whose net has no bump one free bump (minimum-length matching).
+        max_rounds: rip-up and re-route rounds.
+        tighten: pull the lattice paths tight (shorter wires, fewer bends).
+
+    Returns:
+        RouteResult; nets that could not be routed or failed sign-off are in `unrouted` with
+        the reason and are not drawn.
+    """
+    _validate(terminals, width_um, space_um, grid_um, boundary)
+    terms = list(terminals)
+    assignment: dict[str, str] = {}
+    unrouted: dict[str, str] = {}
+    if assign:
+        terms, assignment, unassigned = assign_free_bumps(terms)
+        unrouted.update(unassigned)
+    rules = make_rules(width_um=width_um, space_um=space_um, grid_um=grid_um)
+    prob = _Problem(terms, obstacles, boundary, rules, allow45)
+
+    by_net: dict[str, list[int]] = defaultdict(list)
+    for i, t in enumerate(terms):
+        if t.net is not None:
+            by_net[t.net].append(i)
+    names = sorted(by_net)
+    net_id = {n: k for k, n in enumerate(names)}
+    term_net = [net_id[t.net] if t.net is not None else -1 for t in terms]
+    nets: dict[int, _Net] = {}
+    for name in names:
+        idx = sorted(by_net[name], key=lambda i: terms[i].name)
+        if name in unrouted:
+            continue
+        if len(idx) < 2:
+            unrouted[name] = f"only one terminal ({terms[idx[0]].name})"
+            continue
+        blocked = [terms[i].name for i in idx if not prob.accesses(i)]
+        if blocked:
+            unrouted[name] = (f"blocked terminal: {', '.join(blocked)} has no legal access "
+                              f"(no clear stub to the routing lattice)")
+            continue
+        nets[net_id[name]] = _Net(net_id[name], name, idx)
+    for idx in by_net.values():
+        pads = [terms[i].name for i in idx if terms[i].kind == "pad"]
+        bumps = [terms[i].name for i in idx if terms[i].kind == "bump"]
+        if len(pads) == 1 and bumps and pads[0] not in assignment:
+            assignment[pads[0]] = sorted(bumps)[0]
+
+    prob.occ.reserve_cost = LANE_COST * rules.pitch
+    for k in sorted(nets):
+        for t in nets[k].terms:
+            for a in prob.accesses(t):
+                lane = [a.node + s * prob.lat.off[a.dir] for s in range(LANE_STEPS + 1)]
+                prob.occ.reserve_lane(k, [n for n in lane if 0 <= n < prob.lat.size])
+    _route_all(prob, nets, unrouted, max_rounds)
+
+    # pull tight, outline, sign-off
+    final: dict[int, list[list[tuple[int, int]]]] = {
+        k: [simplify_polyline(pl) for pl in n.polylines] for k, n in nets.items() if n.polylines}
+    if tighten:
+        final = pull_tight(final, rules=rules, terminals=prob.shape, terminal_net=term_net,
+                           obstacles=prob.obstacles, boundary=prob.boundary,
+                           parity=(prob.lat.x0 + prob.lat.y0) % 2, allow45=allow45)
+    metal = {k: wire_metal(pls, rules) for k, pls in final.items()}
+    bad = check_nets(metal, rules=rules, terminals=prob.shape, terminal_net=term_net,
+                     terminal_names=prob.names, net_terminals={k: nets[k].terms for k in metal},
+                     obstacles=prob.obstacles, outside=prob.outside, net_names=names)
+    routed: dict[str, RoutedNet] = {}
+    total = 0.0
+    g = rules.grid_um
+    for k in sorted(final):
+        name = names[k]
+        if k in bad:
+            unrouted[name] = bad[k]
+            continue
+        lines = tuple(np.asarray(pl, dtype=float) * g for pl in final[k])
+        length = sum(polyline_length(pl) for pl in final[k]) * g
+        total += length
+        routed[name] = RoutedNet(name, tuple(sorted(terms[i].name for i in nets[k].terms)),
+                                 lines, to_um(metal[k], g), length)
+    for n in nets.values():
+        if not n.polylines and n.name not in unrouted:
+            unrouted[n.name] = "no path"
+    unrouted = {n: unrouted[n] for n in sorted(unrouted)}
+    assignment = dict(sorted(assignment.items()))
+    return RouteResult(routed, unrouted, assignment, total)
+
+
+# ------------------------------------------------------------------------------ net routing
+
+
+def _estimate(prob: _Problem, net: _Net) -> float:
+    cs = [prob.center(t) for t in net.terms]
+    return max(math.hypot(a[0] - b[0], a[1] - b[1]) for a in cs for b in cs)
+
+
+def _route_all(prob: _Problem, nets: dict[int, _Net], unrouted: dict[str, str],
+               max_rounds: int) -> None:
+    queue = sorted(nets, key=lambda k: (_estimate(prob, nets[k]), nets[k].name))
+    reasons: dict[int, str] = {}
+    for _round in range(max(1, max_rounds)):
+        if not queue:
+            break
+        ripped: list[int] = []
+        for k in queue:
+            net = nets[k]
+            if net.polylines:
+                continue
+            if _route_net(prob, net, soft=False) is not None:
+                reasons.pop(k, None)
+                continue
+            victims = _route_net(prob, net, soft=True)
+            if victims is None:
+                reasons[k] = "no path: the static obstacles separate its terminals"
+                continue
+            for v in sorted(victims):
+                _rip(prob, nets[v])
+                ripped.append(v)
+            reasons[k] = "no path (gap short of capacity)"
+        queue = sorted(set(ripped), key=lambda k: (_estimate(prob, nets[k]), nets[k].name))
+    for k, net in nets.items():
+        if not net.polylines:
+            unrouted[net.name] = reasons.get(
+                k, f"no path after {max_rounds} rip-up rounds (gap short of capacity)")
+            if "gap" in unrouted[net.name] and "rounds" not in unrouted[net.name]:
+                unrouted[net.name] = (f"no path after {max_rounds} rip-up rounds "
+                                      "(gap short of capacity)")
+
+
+def _rip(prob: _Problem, net: _Net) -> None:
+    prob.occ.remove(net.id)
+    for path in net.paths:
+        for n in path:
+            prob.occ.hist[n] += 1.0
+    net.polylines.clear()
+    net.paths.clear()
+    net.rips += 1
+
+
+def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
+    """Route all terminals of `net`.
+
+    Hard mode: returns an empty set on success (committed), None on failure (nothing kept).
+    Soft mode: commits a path over other nets and returns the set of nets in its way, or None
+    if even that is impossible.
+    """
+    lat, occ = prob.lat, prob.occ
+    p = float(lat.pitch)
+    k = net.id
+    pads = [t for t in net.terms if prob.terms[t].kind == "pad"]
+    first = pads[0] if pads else net.terms[0]
+    connected = [first]
+    remaining = [t for t in net.terms if t != first]
+    victims: set[int] = set()
+    while remaining:
+        def dist(t: int) -> float:
+            a = prob.center(t)
+            return min(math.hypot(a[0] - prob.center(c)[0], a[1] - prob.center(c)[1])
+                       for c in connected)
+        nxt = min(remaining, key=lambda t: (dist(t), prob.names[t]))
+        sources: list[tuple[int, int, float, int]] = []
+        src_conf: dict[int, set[int]] = {}
+        for ai, a in enumerate(prob.accesses(nxt)):
+            conf = prob.access_conflicts(k, nxt, ai)
+            if conf and not soft:
+                continue
+            src_conf[ai] = conf
+            sources.append((a.node, a.dir, a.exits, a.length + SOFT_PENALTY * p * len(conf), ai))
+        goals: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+        goal_info: dict[int, tuple[int, int]] = {}
+        goal_conf: dict[int, set[int]] = {}
+        tag = 0
+        for c in connected:
+            for ai, a in enumerate(prob.accesses(c)):
+                conf = prob.access_conflicts(k, c, ai)
+                if conf and not soft:
+                    continue
+                goals[a.node].append((rotate_mask(a.exits, 4), tag,
+                                      a.length + SOFT_PENALTY * p * len(conf)))
+                goal_info[tag] = (c, ai)
+                goal_conf[tag] = conf
+                tag += 1
+        for path, pl in zip(net.paths, net.polylines):
+            _junction_goals(lat, path, goals, goal_info, tag_start=tag, pl=pl)
+            tag = max(goal_info) + 1 if goal_info else tag
+        found = None
+        if not soft and not net.paths:
+            _, closed_in = _probe_reverse(prob, k, sources, goals, goal_info)
+            if closed_in:
+                _rip_quiet(prob, net)
+                return None
+        if found is None:
+            found = search(lat, occ, k, sources, goals, soft=soft, penalty=SOFT_PENALTY * p,
+                           bend=BEND * p, max_expand=_budget(prob, nxt, connected, soft),
+                           stats=prob.stats.setdefault("soft" if soft else "hard", []))
+        if found is None:
+            _rip_quiet(prob, net)
+            return None
+        src = prob.accesses(nxt)[found.source_tag]
+        gi = goal_info[found.goal_tag]
+        pts = list(src.stub) + [lat.xy(n) for n in found.nodes[1:]]
+        stubs = [(nxt, found.source_tag)]
+        if gi[1] >= 0:
+            dst = prob.accesses(gi[0])[gi[1]]
+            pts += list(reversed(dst.stub))[1:]
+            stubs.append(gi)
+        if soft:
+            victims |= src_conf.get(found.source_tag, set())
+            victims |= goal_conf.get(found.goal_tag, set())
+            victims |= _path_conflicts(prob, k, found.nodes, found.dirs)
+            victims.discard(k)
+            for v in sorted(victims):
+                prob.occ.remove(v)
+        _commit(prob, net, found.nodes, found.dirs, stubs)
+        net.polylines.append(simplify_polyline(pts))
+        net.paths.append(found.nodes)
+        connected.append(nxt)
+        remaining.remove(nxt)
+    return victims
+
+
+def _probe_reverse(prob: _Problem, net: int, sources, goals, goal_info
+                   ) -> tuple[Found | None, bool]:
+    """A small search from the goal side: (path, False) if it finds one, (None, True) if the
+    goals are closed in (the full search would comb the whole open side in vain), else
+    (None, False)."""
+    rev_sources = []
+    for lst in goals.values():
+        for _mask, tag, extra in lst:
+            c, ai = goal_info[tag]
+            a = prob.accesses(c)[ai]
+            rev_sources.append((a.node, a.dir, a.exits, extra, tag))
+    rev_goals: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    for node, _d, exits, g0, ai in sources:
+        rev_goals[node].append((rotate_mask(exits, 4), ai, g0))
+    stats: list[int] = []
+    f = search(prob.lat, prob.occ, net, rev_sources, rev_goals, bend=BEND * prob.lat.pitch,
+               max_expand=PROBE, stats=stats)
+    if f is not None:
+        dirs = tuple((d + 4) % 8 for d in reversed(f.dirs))
+        return Found(f.nodes[::-1], dirs, f.goal_tag, f.source_tag, f.cost), False
+    return None, bool(stats) and -stats[-1] <= PROBE
+
+
+def _budget(prob: _Problem, t: int, connected: list[int], soft: bool) -> int:
+    """Expansion budget: a hard search that needs more is left to the soft search, which
+    finds the cheapest way through (or around) the nets in the way."""
+    p = prob.lat.pitch
+    a = prob.center(t)
+    d = min(math.hypot(a[0] - prob.center(c)[0], a[1] - prob.center(c)[1]) for c in connected)
+    steps = d / p + 10
+    if soft:
+        return int(min(prob.lat.size * 2, max(20000, 60 * steps * steps)))
+    return int(HARD_BUDGET[0] + HARD_BUDGET[1] * steps * steps)
+
+
+def _junction_goals(lat: Lattice, path: tuple[int, ...], goals, goal_info, *, tag_start: int,
+                    pl) -> None:
+    """Interior nodes of a straight run of an existing branch, entered at 90 degrees."""
+    tag = tag_start
+    for a, n, b in zip(path, path[1:], path[2:]):
+        d1 = lat.off.index(n - a) if (n - a) in lat.off else -1
+        d2 = lat.off.index(b - n) if (b - n) in lat.off else -1
+        if d1 < 0 or d1 != d2:
+            continue
+        mask = (1 << ((d1 + 2) % 8)) | (1 << ((d1 + 6) % 8))
+        goals[n].append((mask, tag, 0.0))
+        goal_info[tag] = (-1, -1)
+        tag += 1
+
+
+def _path_conflicts(prob: _Problem, net: int, nodes: tuple[int, ...], dirs: tuple[int, ...]
+                    ) -> set[int]:
+    occ, lat = prob.occ, prob.lat
+    out: set[int] = set()
+    for n in nodes:
+        if occ.entry[n] not in (FREE, net):
+            out |= occ.owners(n)
+    for a, d in zip(nodes, dirs):
+        if d & 1:
+            for c in (a + lat.off[(d + 1) & 7], a + lat.off[(d - 1) & 7]):
+                if occ.corner[c] not in (FREE, net):
+                    out |= occ.corner_owners(c)
+    out.discard(net)
+    return out
+
+
+def _commit(prob: _Problem, net: _Net, nodes: tuple[int, ...], dirs: tuple[int, ...],
+            stubs: list[tuple[int, int]]) -> None:
+    lat = prob.lat
+    corners = []
+    for a, d in zip(nodes, dirs):
+        if d & 1:
+            corners.append(a + lat.off[(d + 1) & 7])
+            corners.append(a + lat.off[(d - 1) & 7])
+    prob.occ.add(net.id, own=nodes, corners=corners)
+    for t, ai in stubs:
+        a = prob.accesses(t)[ai]
+        prob.occ.add(net.id, own=a.own, corners=a.corners, halo=a.halo,
+                     stub=prob.stub_metal(t, ai))
+
+
+def _rip_quiet(prob: _Problem, net: _Net) -> None:
+    prob.occ.remove(net.id)
+    net.polylines.clear()
+    net.paths.clear()

@@ -1,0 +1,239 @@
+"""The build pipeline and `wlpmask build`: examples DRC-clean in wlpmask and in KLayout, bad input
+(exit 2, one line), violations (exit 1), reproducible and atomic output."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+
+import klayout.db as kdb
+import klayout.rdb as krdb
+import pytest
+from click.testing import CliRunner
+
+from test_design import ROOT, base_design, pad, write_design
+from wlpmask import build as build_mod
+from wlpmask.build import build
+from wlpmask.cli import main
+from wlpmask.tech import load_technology
+
+EXAMPLES = sorted((ROOT / "layouts").glob("*.toml"))
+
+
+def klayout_counts(gds: Path, tech, skip=()) -> dict[str, int]:
+    """Violations per rule, checked by KLayout on the written GDS (the reference DRC)."""
+    ly = kdb.Layout()
+    ly.read(str(gds))
+    top = ly.top_cell()
+    dbu = ly.dbu
+
+    def region(name):
+        r = kdb.Region(top.begin_shapes_rec(ly.layer(*tech.layers[name].gds)))
+        r.merge()
+        return r
+
+    out = {}
+    for rid, rule in tech.rules.items():
+        if rid in skip:
+            continue
+        d = int(round(rule.limit / dbu))
+        L = [region(n) for n in rule.layers]  # noqa: N806
+        if rule.kind == "width":
+            metric = (kdb.Metrics.Projection if rule.params.get("metric") == "projection"
+                      else kdb.Metrics.Euclidian)
+            n = L[0].width_check(d, False, metric).count()
+        elif rule.kind == "space":
+            n = L[0].space_check(d).count()
+        elif rule.kind == "separation":
+            n = L[0].separation_check(L[1], d).count()
+        elif rule.kind == "enclosure":
+            n = L[0].enclosing_check(L[1], d).count() + (L[1] - L[0]).count()
+        elif rule.kind == "inside":
+            n = (L[1] - L[0]).count()
+        elif rule.kind == "min_area":
+            n = L[0].with_area(0, int(rule.limit / dbu ** 2), False).count()
+        else:  # pragma: no cover - a new rule kind needs a line here
+            raise AssertionError(f"no KLayout check for rule kind {rule.kind}")
+        out[rid] = n
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = {}
+    for f in EXAMPLES:
+        d = tmp_path_factory.mktemp(f.stem)
+        out[f.stem] = build(f, d)
+    return out
+
+
+def test_there_are_three_examples():
+    assert {f.stem for f in EXAMPLES} >= {"wlcsp_5x5_adhesive", "wlcsp_gds_pads",
+                                          "wlcsp_3x3_paste"}
+
+
+@pytest.mark.parametrize("name", [f.stem for f in EXAMPLES])
+def test_example_routes_every_net(built, name):
+    r = built[name]
+    assert r.unrouted == {}
+    assert len(r.routed) == len({p.net_name for p in r.design.pads})
+    assert r.total_length_um > 0
+
+
+@pytest.mark.parametrize("name", [f.stem for f in EXAMPLES])
+def test_example_passes_the_process_checks(built, name):
+    r = built[name]
+    assert [c.id for c in r.checks if not c.passed] == []
+
+
+@pytest.mark.parametrize("name", [f.stem for f in EXAMPLES])
+def test_example_is_drc_clean_in_wlpmask(built, name):
+    r = built[name]
+    assert {k: v for k, v in r.drc.summary().items() if v} == {}
+    assert r.ok
+
+
+@pytest.mark.parametrize("name", [f.stem for f in EXAMPLES])
+def test_example_is_drc_clean_in_klayout(built, name):
+    r = built[name]
+    tech = r.design.tech
+    counts = klayout_counts(r.out_dir / f"{name}.gds", tech, skip=r.skipped_rules)
+    assert {k: v for k, v in counts.items() if v} == {}
+    assert len(counts) == len(tech.rules) - len(r.skipped_rules)
+
+
+@pytest.mark.parametrize("name", [f.stem for f in EXAMPLES])
+def test_example_outputs_and_manifest(built, name):
+    r = built[name]
+    files = {p.name for p in r.out_dir.iterdir()}
+    expect = {f"{name}.{ext}" for ext in ("gds", "drc.json", "lyrdb", "lyp", "svg", "png")}
+    assert expect | {"manifest.json"} <= files
+    assert not [f for f in files if f.startswith(".")]  # no temporary leftovers
+    m = json.loads((r.out_dir / "manifest.json").read_text())
+    assert load_technology(m["technology_file"]).name == r.design.tech.name
+    for path, sha in m["inputs"].items():
+        assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha
+    for f, sha in m["outputs"].items():
+        assert hashlib.sha256((r.out_dir / f).read_bytes()).hexdigest() == sha
+    assert m["polygons"]["PI2"] == len(r.design.bumps.sites)
+    assert m["polygons"]["PAD"] == len(r.design.pads)
+    assert m["routing"]["unrouted"] == r.unrouted
+    assert set(m["routing"]["assignment"]) == {p.name for p in r.design.pads}
+    assert m["checks"]["run"] == len(r.checks) and m["ok"] == r.ok
+    report = json.loads((r.out_dir / f"{name}.drc.json").read_text())
+    assert [c["id"] for c in report["process_checks"]] == [c.id for c in r.checks]
+    assert set(report["summary"]) >= {c.id for c in r.checks}
+    rdb = krdb.ReportDatabase("r")
+    rdb.load(str(r.out_dir / f"{name}.lyrdb"))
+    cats = {c.name() for c in rdb.each_category()}
+    assert {c.id for c in r.checks} <= cats
+    png = (r.out_dir / f"{name}.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+    svg = (r.out_dir / f"{name}.svg").read_text()
+    assert svg.startswith("<svg") and r.design.tech.layers["RDL"].color in svg
+
+
+def test_generated_chip_is_written_beside_the_outputs(built):
+    r = built["wlcsp_gds_pads"]
+    assert (r.out_dir / "demo_chip.gds").is_file()
+    assert json.loads((r.out_dir / "manifest.json").read_text())["generated_inputs"] == [
+        "demo_chip.gds"]
+
+
+def test_build_is_reproducible(tmp_path):
+    f = ROOT / "layouts" / "wlcsp_3x3_paste.toml"
+    a, b = build(f, tmp_path / "a"), build(f, tmp_path / "b")
+    for p in a.files:
+        assert p.read_bytes() == (b.out_dir / p.name).read_bytes(), p.name
+
+
+def _small(tmp_path, **changes) -> Path:
+    doc = base_design()
+    doc["assignment"] = {"mode": "given", "table": {"P1": "C2", "P2": "B3"}}
+    for k, v in changes.items():
+        doc[k] = v
+    return write_design(tmp_path, doc)
+
+
+def test_failure_leaves_nothing_half_written(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "t.gds").write_bytes(b"old")
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(build_mod, "write_png", boom)
+    with pytest.raises(RuntimeError):
+        build(_small(tmp_path), out)
+    assert sorted(p.name for p in out.iterdir()) == ["t.gds"]
+    assert (out / "t.gds").read_bytes() == b"old"
+
+
+def test_unrouted_nets_are_named_and_fail(tmp_path):
+    r = build(_small(tmp_path), tmp_path / "out", router=None)
+    assert not r.ok and set(r.unrouted) == {"P1", "P2"}
+    assert all("router" in why for why in r.unrouted.values())
+    m = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert m["routing"]["unrouted"] == r.unrouted and m["ok"] is False
+
+
+def run_cli(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_cli_build_clean_exit_0(tmp_path):
+    ok = run_cli("build", str(_small(tmp_path)), "-o", str(tmp_path / "ok"))
+    assert ok.exit_code == 0, ok.output
+    assert "2/2 routed" in ok.output
+
+
+def test_cli_build_process_check_failure_exit_1(tmp_path):
+    bad = _small(tmp_path, stencil={"enabled": True, "thickness_um": 70.0})
+    res = run_cli("build", str(bad), "-o", str(tmp_path / "bad"))
+    assert res.exit_code == 1
+    assert "process check failed: PROC.STENCIL_AREA_RATIO" in res.output
+    assert (tmp_path / "bad" / "t.gds").is_file()  # violations still give the files
+
+
+def _bad_inputs(tmp_path):
+    base = base_design()
+    overl = copy.deepcopy(base)
+    overl["pads"]["pads"][1].update(x_um=1040.0, y_um=110.0)
+    off = copy.deepcopy(base)
+    off["pads"]["pads"].append(pad("P3", 1995.0, 1000.0))
+    big = copy.deepcopy(base)
+    big["bumps"].update(rows=4, columns=4)
+    tight = copy.deepcopy(base)
+    tight["bumps"]["pitch_um"] = 200.0
+    (tmp_path / "bad.csv").write_text("name,x_um,y_um,w_um,h_um\nP1,1000,110,60,60\nP2,1890\n")
+    csv = copy.deepcopy(base)
+    csv["pads"] = {"source": "csv", "path": "bad.csv"}
+    return {"overlapping pads": (overl, "overlaps"), "pad off the die": (off, "off the die"),
+            "bump array larger than the die": (big, "larger than the die"),
+            "pitch below the rules": (tight, "below the rules"),
+            "malformed CSV": (csv, "bad.csv: row 3: expected 5 or 6 fields")}
+
+
+@pytest.mark.parametrize("case", ["overlapping pads", "pad off the die",
+                                  "bump array larger than the die", "pitch below the rules",
+                                  "malformed CSV"])
+def test_cli_bad_input_exit_2_one_line(tmp_path, case):
+    doc, text = _bad_inputs(tmp_path)[case]
+    f = write_design(tmp_path, doc)
+    out = tmp_path / "out"
+    res = run_cli("build", str(f), "-o", str(out))
+    assert res.exit_code == 2, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and text in lines[0], lines
+    assert not out.exists()  # nothing written on bad input
+
+
+def test_cli_bad_toml_and_missing_file(tmp_path):
+    (tmp_path / "x.toml").write_text("[die\n")
+    res = run_cli("build", str(tmp_path / "x.toml"))
+    assert res.exit_code == 2 and "malformed TOML" in res.stderr
+    res = run_cli("build", str(tmp_path / "missing.toml"))
+    assert res.exit_code == 2 and "file not found" in res.stderr

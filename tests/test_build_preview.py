@@ -1,0 +1,59 @@
+"""Previews: the PNG decodes to the stated size and shows the layer colours; the SVG draws
+every layer that has shapes, a legend and a scale bar."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import numpy as np
+
+from test_design import PDK
+from wlpmask import geometry as geo
+from wlpmask.io.preview import png_bytes, png_image, svg_text
+from wlpmask.tech import load_technology
+
+TECH = load_technology(PDK)
+SHAPES = {
+    "DIE": [geo.box(0, 0, 1000, 1000)],
+    "RDL": [geo.box(100, 100, 400, 400), geo.octagon(diameter_um=200, center=(700, 700))],
+    "BALL": [geo.regular_polygon(diameter_um=250, vertices=64, center=(700, 700))],
+    "UBM": [],
+}
+LAYERS = ["DIE", "RDL", "UBM", "BALL"]
+
+
+def decode_png(data: bytes) -> np.ndarray:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, {}
+    while pos < len(data):
+        (n,) = struct.unpack(">I", data[pos:pos + 4])
+        kind = data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + n]
+        assert struct.unpack(">I", data[pos + 8 + n:pos + 12 + n])[0] == zlib.crc32(kind + body)
+        chunks.setdefault(kind, b"")
+        chunks[kind] += body
+        pos += 12 + n
+    w, h, depth, ctype = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, ctype) == (8, 2)
+    raw = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), dtype=np.uint8).reshape(h, 1 + 3 * w)
+    assert not raw[:, 0].any()  # filter 0 on every row
+    return raw[:, 1:].reshape(h, w, 3)
+
+
+def test_png_round_trip_and_colours():
+    img = png_image(SHAPES, tech=TECH, layers=LAYERS, title="t (1000 x 1000 um)")
+    back = decode_png(png_bytes(img))
+    assert back.shape == img.shape and np.array_equal(back, img)
+    rdl = np.array([int(TECH.layers["RDL"].color[i:i + 2], 16) for i in (1, 3, 5)])
+    # the filled RDL square is a blend of the layer colour over white, drawn somewhere
+    blend = np.round(255 * (1 - 0.45) + rdl * 0.45)
+    assert np.any(np.all(np.abs(img.astype(int) - blend) <= 1, axis=2))
+    assert np.any(np.all(img == rdl, axis=2))  # outlines in the full colour
+
+
+def test_svg_layers_legend_scale_bar():
+    svg = svg_text(SHAPES, tech=TECH, layers=LAYERS, title="t")
+    assert 'id="RDL"' in svg and 'id="BALL"' in svg and 'id="UBM"' not in svg
+    assert "RDL 74/20 (2)" in svg and "UBM" not in svg  # empty layers are left out
+    assert ">200 um</text>" in svg  # a round scale bar near a fifth of 1000 um

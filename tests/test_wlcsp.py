@@ -1,0 +1,234 @@
+"""WLCSP cells and assembly: dimensions from the rules, hierarchy, a readable geometry summary,
+XOR against an independent construction, teardrops."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import gdstk
+import klayout.db as kdb
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from test_design import PDK, base_design, load, pad
+from wlpmask import geometry as geo
+from wlpmask.drc import run_drc
+from wlpmask.families import wlcsp
+from wlpmask.io.gds import flatten_layers, write_gds
+
+
+def summary(shapes) -> dict[str, tuple[int, tuple[float, ...] | None]]:
+    out = {}
+    for name, polys in shapes.items():
+        b = geo.bbox(polys)
+        out[name] = (len(polys), None if b is None else tuple(round(v, 3) for v in b))
+    return out
+
+
+def test_geometry_summary_of_a_small_design(tmp_path):
+    """Polygon count and bounding box per layer, worked out by hand from the rules:
+    pads 60 um at (1000, 110) and (1890, 1000); PAD.EN.PI1 7.5; RDL.EN.PI1 10; 3 x 3 bumps at
+    500 um centred on the 2000 um die; PI2 170 um octagons; capture 170 + 2 (32.5 + 0.002)."""
+    d = load(tmp_path, base_design())
+    shapes = flatten_layers(wlcsp.assemble(d), d.tech)
+    cap = 170 / 2 + 32.5 + 0.002
+    got = summary(shapes)
+    assert got["DIE"] == (1, (0, 0, 2000, 2000))
+    assert got["DICING"] == (4, (0, 0, 2000, 2000))
+    assert got["SEAL"] == (4, (30, 30, 1970, 1970))
+    assert got["PAD"] == (2, (970, 80, 1920, 1030))
+    assert got["PI1"] == (2, (977.5, 87.5, 1912.5, 1022.5))
+    assert got["RDL"] == (11, (round(500 - cap, 3), 77.5, 1922.5, round(1500 + cap, 3)))
+    assert got["PI2"] == (9, (415, 415, 1585, 1585))
+    assert got["FILL"] == got["PI2"]
+    n, ball = got["BALL"]
+    assert n == 9 and ball == pytest.approx((375, 375, 1625, 1625), abs=0.003)
+    assert got["UBM"] == (0, None) and got["STENCIL"] == (0, None)
+
+
+def _region(polys) -> kdb.Region:
+    r = kdb.Region()
+    for p in polys:
+        r.insert(kdb.Polygon([kdb.Point(round(x * 1000), round(y * 1000)) for x, y in p]))
+    return r
+
+
+def test_xor_against_an_independent_construction(tmp_path):
+    """The written GDS, read by KLayout, equals shapes built here from the bare numbers."""
+    doc = base_design()
+    doc["pads"]["pads"].append(pad("P3", 110.0, 1000.0, w=80.0, h=50.0))
+    d = load(tmp_path, doc)
+    write_gds(tmp_path / "t.gds", wlcsp.assemble(d), tech=d.tech)
+    ly = kdb.Layout()
+    ly.read(str(tmp_path / "t.gds"))
+    top = ly.top_cell()
+
+    def layer(lay):
+        return kdb.Region(top.begin_shapes_rec(ly.layer(*d.tech.layers[lay].gds)))
+
+    pads = [(1000, 110, 60, 60), (1890, 1000, 60, 60), (110, 1000, 80, 50)]
+    expect_pi1 = [geo.box(x - w / 2 + 7.5, y - h / 2 + 7.5, x + w / 2 - 7.5, y + h / 2 - 7.5)
+                  for x, y, w, h in pads]
+
+    def octo(cx, cy, a):
+        c = math.ceil(round(a * (math.sqrt(2) - 1) / 0.001, 6)) * 0.001
+        return [(cx + a, cy - c), (cx + a, cy + c), (cx + c, cy + a), (cx - c, cy + a),
+                (cx - a, cy + c), (cx - a, cy - c), (cx - c, cy - a), (cx + c, cy - a)]
+
+    sites = [(x, y) for x in (500, 1000, 1500) for y in (500, 1000, 1500)]
+    expect_pi2 = [octo(x, y, 85.0) for x, y in sites]
+    assert (layer("PI1") ^ _region(expect_pi1)).is_empty()
+    assert (layer("PI2") ^ _region(expect_pi2)).is_empty()
+    assert (layer("FILL") ^ _region(expect_pi2)).is_empty()
+    cap = 85.0 + 32.5 + 0.002
+    landings = [geo.box(x - w / 2 + 7.5 - 10, y - h / 2 + 7.5 - 10, x + w / 2 - 7.5 + 10,
+                        y + h / 2 - 7.5 + 10) for x, y, w, h in pads]
+    expect_rdl = [octo(x, y, cap) for x, y in sites] + landings
+    assert (layer("RDL") ^ _region(expect_rdl)).is_empty()
+
+
+def test_hierarchy_bumps_by_array_pads_by_size(tmp_path):
+    doc = base_design()
+    doc["pads"]["pads"].append(pad("P3", 110.0, 1000.0, w=80.0, h=50.0))
+    doc["pads"]["pads"].append(pad("P4", 110.0, 700.0, w=80.0, h=50.0))
+    doc["bumps"]["depopulate"] = ["B2"]
+    d = load(tmp_path, doc)
+    top = wlcsp.assemble(d)
+    refs = top.references
+    bump_refs = [r for r in refs if r.cell.name.startswith("bump")]
+    pad_refs = [r for r in refs if r.cell.name.startswith("pad")]
+    placed = sum((r.repetition.columns or 1) * (r.repetition.rows or 1)
+                 if r.repetition.size else 1 for r in bump_refs)
+    assert placed == 8 and len(bump_refs) < 8  # arrays, not one reference per bump
+    assert len({r.cell.name for r in bump_refs}) == 1
+    assert len(pad_refs) == 4 and len({r.cell.name for r in pad_refs}) == 2
+    assert not top.polygons  # the top cell only places cells
+    assert len(wlcsp.placed_cells(top)) == len({c.name for c in wlcsp.placed_cells(top)})
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.integers(1, 6), cols=st.integers(1, 6), seed=st.integers(0, 10_000))
+def test_bump_runs_cover_every_site_once(rows, cols, seed):
+    rng = np.random.default_rng(seed)
+    keep = rng.random((rows, cols)) > 0.3
+    sites = [(100.0 + 400 * j, 100.0 + 400 * i) for i in range(rows) for j in range(cols)
+             if keep[i, j]]
+    if not sites:
+        return
+    covered = []
+    for x0, y0, n, m, px, py in wlcsp.bump_runs(sites, 400.0, 0.001):
+        covered += [(round(x0 + k * px, 6), round(y0 + r * py, 6))
+                    for k in range(n) for r in range(m)]
+    assert sorted(covered) == sorted(sites)
+
+
+def test_dimensions_come_from_the_technology(tmp_path):
+    """Change the enclosure rules in a copy of the technology: the drawn shapes follow."""
+    text = PDK.read_text()
+    text = text.replace('outer = "PAD"\ninner = "PI1"\nmin_um = 7.5',
+                        'outer = "PAD"\ninner = "PI1"\nmin_um = 9.0')
+    text = text.replace('outer = "RDL"\ninner = "PI2"\nmin_um = 32.5',
+                        'outer = "RDL"\ninner = "PI2"\nmin_um = 40.0')
+    (tmp_path / "t.toml").write_text(text)
+    doc = base_design()
+    doc["design"]["technology"] = "t.toml"
+    d = load(tmp_path, doc)
+    assert d.rules.pad_encloses_pi1_um == 9.0
+    shapes = wlcsp.pad_shapes(d.pads[0], d.rules)
+    assert geo.bbox([shapes["PI1"]]) == (-21.0, -21.0, 21.0, 21.0)
+    assert d.bumps.dims.capture_um == pytest.approx(170 + 2 * (40 + 0.002))
+
+
+def test_non_rectangular_pad_outline(tmp_path):
+    d = load(tmp_path, base_design())
+    octo = geo.octagon(diameter_um=80, center=(1000, 110))
+    p = wlcsp.pad_shapes(
+        type(d.pads[0])("X", 1000.0, 110.0, 80.0, 80.0, None,
+                        tuple(map(tuple, octo))), d.rules)
+    outer, inner = shapely.Polygon(p["PAD"]), shapely.Polygon(p["PI1"])
+    assert outer.contains(inner)
+    assert outer.exterior.distance(inner) >= d.rules.pad_encloses_pi1_um
+    assert shapely.Polygon(p["RDL"]).exterior.distance(inner) >= d.rules.rdl_encloses_pi1_um
+
+
+def test_terminals_and_boundary(tmp_path):
+    doc = base_design()
+    doc["assignment"] = {"mode": "given", "table": {"P1": "C2", "P2": "B3"}}
+    d = load(tmp_path, doc)
+    terms = {t.name: t for t in wlcsp.terminals(d)}
+    assert terms["P1"].kind == "pad" and terms["P1"].net == "P1"
+    assert terms["C2"].kind == "bump" and terms["C2"].net == "P1" and terms["A1"].net is None
+    assert terms["P1"].shape.bounds == (967.5, 77.5, 1032.5, 142.5)
+    b = wlcsp.routing_boundary(d)
+    assert b.bounds == pytest.approx((30 + 20 + 15.001, 65.001, 1934.999, 1934.999))
+
+
+def _fake_net(net: str, line, width: float, pads):
+    centre = shapely.LineString(line)
+    metal = centre.buffer(width / 2, cap_style="flat", join_style="mitre")
+    for p in pads:
+        metal = metal.difference(p)
+    return SimpleNamespace(net=net, centerlines=(np.array(line, dtype=float),), metal=metal,
+                           length_um=centre.length)
+
+
+def test_teardrop_added_and_clean(tmp_path):
+    doc = base_design()
+    doc["assignment"] = {"mode": "given", "table": {"P1": "C2", "P2": "B3"}}
+    d = load(tmp_path, doc)
+    terms = wlcsp.terminals(d)
+    by = {t.name: t for t in terms}
+    nets = {"P1": _fake_net("P1", [(1000, 500), (1000, 110)], 10.0,
+                            [by["P1"].shape, by["C2"].shape])}
+    drops = wlcsp.teardrops(terminals=terms, nets=nets,
+                            bump_nets={s.name: s.net for s in d.bumps.sites}, design=d)
+    assert [n for n, _ in drops] == ["P1"]
+    pts = drops[0][1]
+    n = np.array((1.0, 0.0))
+    assert (pts @ n).max() - (pts @ n).min() == pytest.approx(0.9 * d.bumps.dims.capture_um,
+                                                               abs=0.01)
+    union = shapely.union_all([by["C2"].shape, nets["P1"].metal, shapely.Polygon(pts),
+                               by["P1"].shape]).simplify(1e-4)
+    assert union.geom_type == "Polygon"
+    assert geo.interior_angles_deg(np.array(union.exterior.coords[:-1])).min() >= 90 - 1e-6
+    top = wlcsp.assemble(d, rdl=[nets["P1"].metal, pts])
+    res = run_drc(flatten_layers(top, d.tech), d.tech, rules=["RDL.W", "RDL.S", "RDL.SEAL"])
+    assert res.clean, res.summary()
+
+
+def test_teardrop_keeps_the_space_to_other_nets(tmp_path):
+    doc = base_design()
+    doc["pads"]["pads"].append(pad("P3", 1150.0, 110.0))
+    doc["assignment"] = {"mode": "given", "table": {"P1": "C2", "P2": "B3", "P3": "C3"}}
+    d = load(tmp_path, doc)
+    terms = wlcsp.terminals(d)
+    by = {t.name: t for t in terms}
+    bump_nets = {s.name: s.net for s in d.bumps.sites}
+    cap_r = d.bumps.dims.capture_um / 2
+    p1 = _fake_net("P1", [(1000, 500), (1000, 110)], 10.0, [by["P1"].shape, by["C2"].shape])
+    # P3 runs parallel to P1 at the RDL space, then under C2 at the space from its capture pad
+    y = 500 - cap_r - 10 - 5 - 0.01
+    p3 = _fake_net("P3", [(1150, 110), (1150, 150), (1020, 150), (1020, y), (1500, y),
+                          (1500, 500)], 10.0, [by["P3"].shape, by["C3"].shape])
+    alone = wlcsp.teardrops(terminals=terms, nets={"P1": p1}, bump_nets=bump_nets, design=d)
+    assert len(alone) == 1
+    assert shapely.Polygon(alone[0][1]).distance(p3.metal) < d.rdl.space_um  # would violate
+    drops = wlcsp.teardrops(terminals=terms, nets={"P1": p1, "P3": p3}, bump_nets=bump_nets,
+                            design=d)
+    for net, pts in drops:
+        other = p3.metal if net == "P1" else p1.metal
+        assert shapely.Polygon(pts).distance(other) >= d.rdl.space_um
+    assert [n for n, _ in drops].count("P1") <= 1
+
+
+def test_assembled_gds_is_deterministic(tmp_path):
+    d = load(tmp_path, base_design())
+    write_gds(tmp_path / "a.gds", wlcsp.assemble(d), tech=d.tech)
+    write_gds(tmp_path / "b.gds", wlcsp.assemble(d), tech=d.tech)
+    assert (tmp_path / "a.gds").read_bytes() == (tmp_path / "b.gds").read_bytes()
+    lib = gdstk.read_gds(str(tmp_path / "a.gds"))
+    assert {c.name for c in lib.top_level()} == {"t"}
