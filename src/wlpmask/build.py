@@ -10,8 +10,6 @@ never leaves a half-written set.
 from __future__ import annotations
 
 import hashlib
-import json
-import math
 import os
 import shutil
 import tempfile
@@ -28,6 +26,7 @@ from .design import Design, load_design
 from .drc import DrcResult, run_drc
 from .errors import WlpmaskError
 from .families import wlcsp
+from .io import json_text
 from .io.gds import flatten_layers, write_gds
 from .io.lyp import write_lyp
 from .io.lyrdb import write_lyrdb
@@ -226,20 +225,8 @@ def _write_all(result: BuildResult, top, shapes, rt: dict[str, Any]) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _finite(data: Any) -> Any:
-    """JSON has no infinity or NaN: such a number (nothing measured) becomes null."""
-    if isinstance(data, float):
-        return data if math.isfinite(data) else None
-    if isinstance(data, dict):
-        return {k: _finite(v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [_finite(v) for v in data]
-    return data
-
-
 def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(_finite(data), indent=1, allow_nan=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(json_text(data), encoding="utf-8")
 
 
 def _manifest(result: BuildResult, top, shapes, rt: dict[str, Any],

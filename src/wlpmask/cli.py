@@ -6,8 +6,6 @@ Exit codes: 0 success, 1 design-rule or process-check violations, 2 bad input.
 from __future__ import annotations
 
 import functools
-import json
-import math
 import sys
 from pathlib import Path
 
@@ -188,24 +186,11 @@ def _print_table(result, t) -> None:
         click.echo("  ".join(cols).rstrip())
 
 
-def _finite(data):
-    """JSON has no infinity: a non-finite number (nothing to measure against) becomes null."""
-    if isinstance(data, float):
-        return data if math.isfinite(data) else None
-    if isinstance(data, dict):
-        return {k: _finite(v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [_finite(v) for v in data]
-    return data
-
-
 def _write_json(result, out: str, *, layout: str, cell: str, tech) -> None:
-    from .io import write_text_atomic
+    from .io import json_text, write_text_atomic
 
     data = result.to_json(layout=layout, cell=cell, technology=tech.name)
-    text = data if isinstance(data, str) else json.dumps(_finite(data), indent=2,
-                                                          allow_nan=False)
-    write_text_atomic(out, text if text.endswith("\n") else text + "\n")
+    write_text_atomic(out, json_text(data, indent=2))
 
 
 @main.command("build")

@@ -5,15 +5,18 @@ Every writer goes through `atomic_write`, so a failure never leaves a half-writt
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from ..errors import WlpmaskError
 
-__all__ = ["atomic_write", "write_text_atomic"]
+__all__ = ["atomic_write", "json_text", "write_text_atomic"]
 
 
 def _umask() -> int:
@@ -59,3 +62,19 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     """Write UTF-8 text to `path` atomically (temporary file, then rename)."""
     with atomic_write(path) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(v) for v in data]
+    return data
+
+
+def json_text(data: Any, *, indent: int = 1) -> str:
+    """Strict JSON text: JSON has no infinity or NaN, so such a number (nothing measured)
+    becomes null."""
+    return json.dumps(_finite(data), indent=indent, allow_nan=False) + "\n"
