@@ -10,9 +10,11 @@ from pathlib import Path
 
 import klayout.db as kdb
 import klayout.rdb as krdb
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from test_build_preview import decode_png
 from test_design import ROOT, base_design, pad, write_design
 from wlpmask import build as build_mod
 from wlpmask.build import build
@@ -108,7 +110,8 @@ def test_example_is_drc_clean_in_klayout(built, name):
 def test_example_outputs_and_manifest(built, name):
     r = built[name]
     files = {p.name for p in r.out_dir.iterdir()}
-    expect = {f"{name}.{ext}" for ext in ("gds", "drc.json", "lyrdb", "lyp", "svg", "png")}
+    expect = {f"{name}.{ext}" for ext in ("gds", "drc.json", "lyrdb", "lyp", "svg", "png",
+                                          "detail.png")}
     assert expect | {"manifest.json"} <= files
     assert not [f for f in files if f.startswith(".")]  # no temporary leftovers
     m = json.loads((r.out_dir / "manifest.json").read_text())
@@ -127,12 +130,43 @@ def test_example_outputs_and_manifest(built, name):
     assert set(report["summary"]) >= {c.id for c in r.checks}
     rdb = krdb.ReportDatabase("r")
     rdb.load(str(r.out_dir / f"{name}.lyrdb"))
-    cats = {c.name() for c in rdb.each_category()}
-    assert {c.id for c in r.checks} <= cats
+    cats = {c.name(): c.description for c in rdb.each_category()}
+    assert {c.id for c in r.checks} <= set(cats)
+    for c in r.checks:  # each process check says what it checks, its limit and unit
+        bound = "min" if c.comparison == ">=" else "max"
+        unit = "" if c.unit == "ratio" else f" {c.unit}"
+        assert cats[c.id].startswith(c.description)
+        assert cats[c.id].endswith(f"{bound} {c.required:g}{unit})")
     png = (r.out_dir / f"{name}.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
     svg = (r.out_dir / f"{name}.svg").read_text()
     assert svg.startswith("<svg") and r.design.tech.layers["RDL"].color in svg
+
+
+@pytest.mark.parametrize("name", [f.stem for f in EXAMPLES])
+def test_example_has_a_teardrop_at_every_capture_pad_junction(built, name):
+    r = built[name]
+    t = json.loads((r.out_dir / "manifest.json").read_text())["routing"]["teardrops"]
+    # every routed net here is one pad and one bump: one trace meets one capture pad
+    assert t["capture_pads"]["junctions"] == len(r.routed)
+    assert t["capture_pads"]["placed"] == t["capture_pads"]["junctions"]
+    assert t["missing"] == {} and t["placed"] == r.teardrops.placed()
+
+
+def test_detail_preview_shows_a_corner_at_full_resolution(built):
+    r = built["wlcsp_5x5_adhesive"]
+    region = build_mod.detail_region(r.design)
+    assert region[:2] == (0.0, 0.0) and region[2] == region[3] < r.design.die.width_um / 4
+    full, detail = (decode_png((r.out_dir / f).read_bytes()) for f in (
+        "wlcsp_5x5_adhesive.png", "wlcsp_5x5_adhesive.detail.png"))
+    rdl = np.array([int(r.design.tech.layers["RDL"].color[i:i + 2], 16) for i in (1, 3, 5)])
+    blend = np.round(255 * (1 - 0.45) + rdl * 0.45)
+
+    def rdl_share(img):  # the share of drawing pixels showing bare RDL
+        return np.mean(np.all(np.abs(img[36:900, 24:900].astype(int) - blend) <= 1, axis=2))
+
+    # at least 4x the full view's scale: a 10 um trace is 10 px wide instead of 2
+    assert full.shape == detail.shape and rdl_share(detail) > 0.05
 
 
 def test_generated_chip_is_written_beside_the_outputs(built):
@@ -142,9 +176,10 @@ def test_generated_chip_is_written_beside_the_outputs(built):
         "demo_chip.gds"]
 
 
-def test_build_is_reproducible(tmp_path):
-    f = ROOT / "layouts" / "wlcsp_3x3_paste.toml"
-    a, b = build(f, tmp_path / "a"), build(f, tmp_path / "b")
+def test_build_is_reproducible(built, tmp_path):
+    a = built["wlcsp_3x3_paste"]
+    b = build(ROOT / "layouts" / "wlcsp_3x3_paste.toml", tmp_path / "b")
+    assert [p.name for p in a.files] == [p.name for p in b.files]
     for p in a.files:
         assert p.read_bytes() == (b.out_dir / p.name).read_bytes(), p.name
 
@@ -165,11 +200,17 @@ def test_failure_leaves_nothing_half_written(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(build_mod, "write_png", boom)
+    monkeypatch.setattr(build_mod, "write_preview", boom)
     with pytest.raises(RuntimeError):
         build(_small(tmp_path), out)
     assert sorted(p.name for p in out.iterdir()) == ["t.gds"]
     assert (out / "t.gds").read_bytes() == b"old"
+
+
+def test_detail_preview_can_be_turned_off(tmp_path):
+    r = build(_small(tmp_path, preview={"detail_corner": "none"}), tmp_path / "out")
+    assert r.ok and not (r.out_dir / "t.detail.png").exists()
+    assert json.loads((r.out_dir / "manifest.json").read_text())["detail_preview"] is None
 
 
 def test_unrouted_nets_are_named_and_fail(tmp_path):

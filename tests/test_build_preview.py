@@ -57,3 +57,30 @@ def test_svg_layers_legend_scale_bar():
     assert 'id="RDL"' in svg and 'id="BALL"' in svg and 'id="UBM"' not in svg
     assert "RDL 74/20 (2)" in svg and "UBM" not in svg  # empty layers are left out
     assert ">200 um</text>" in svg  # a round scale bar near a fifth of 1000 um
+
+
+def test_region_draws_a_window_without_smearing_edges_onto_its_border():
+    die = TECH.layers["DIE"]  # drawn as an outline (pattern 0)
+    rgb = np.array([int(die.color[i:i + 2], 16) for i in (1, 3, 5)])
+    # a box reaching far outside the window on three sides; only its right edge is inside
+    shapes = {"DIE": [geo.box(-500, -500, 50, 2000)],
+              "RDL": [geo.box(5000, 5000, 5100, 5100)]}  # outside the window: left out
+    img = png_image(shapes, tech=TECH, layers=["DIE", "RDL"], title="zoom", region=(0, 0, 100, 100))
+    view = img[36:36 + 900, 24:24 + 900]
+    hit = np.all(view == rgb, axis=2)
+    cols = np.flatnonzero(hit.any(axis=0))
+    assert set(cols) <= {449, 450}  # x = 50 um at 9 px per um, and nothing on the border
+    assert hit[:, 449:451].any(axis=1).mean() > 0.99  # the edge runs through the whole window
+    svg = svg_text(shapes, tech=TECH, layers=["DIE", "RDL"], title="zoom", region=(0, 0, 100, 100))
+    assert 'clip-path="url(#window)"' in svg and 'id="RDL"' not in svg
+    assert ">20 um</text>" in svg  # the scale bar follows the window
+
+
+def test_captions_have_lower_case_letters():
+    from wlpmask.io.font import draw_text, text_width
+
+    a, b = (np.full((20, 40, 3), 255, dtype=np.uint8) for _ in range(2))
+    draw_text(a, 0, 0, "pad", scale=2)
+    draw_text(b, 0, 0, "PAD", scale=2)
+    assert not np.array_equal(a, b) and (a == 0).any()
+    assert text_width("pad", scale=2) == 36

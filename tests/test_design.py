@@ -325,6 +325,12 @@ def test_malformed_toml(tmp_path):
     (lambda d: d["bumps"].update(depopulate=["Z9"]), "bumps.depopulate", "no site 'Z9'"),
     (lambda d: d["bumps"].update(nets={"Q1": "X"}), "bumps.nets.Q1", "no populated"),
     (lambda d: d.update(rdl={"width_um": 5.0}), "rdl.width_um", "below the rules"),
+    (lambda d: d.update(rdl={"teardrops": "some"}), "rdl.teardrops",
+     "expected one of none, capture, all"),
+    (lambda d: d.update(preview={"detail_corner": "middle"}), "preview.detail_corner",
+     "expected one of"),
+    (lambda d: d.update(preview={"detail_um": 0.0}), "preview.detail_um", "expected a size > 0"),
+    (lambda d: d.update(preview={"zoom": 2}), "preview.zoom", "unknown key"),
     (lambda d: d["fill"].update(paste_type=5), "fill", "either"),
     (lambda d: d.update(fill={"material": "solder_paste", "paste_type": 9}),
      "fill.paste_type", "paste type the technology lists (3, 4, 5, 6)"),
@@ -353,6 +359,18 @@ def test_design_errors_name_file_and_key(tmp_path, mutate, key, text):
     assert where(e) == ("d.toml", key), e.one_line()
     assert text in e.message, e.one_line()
     assert "\n" not in e.one_line()
+
+
+def test_rdl_and_preview_defaults(tmp_path):
+    d = load(tmp_path, base_design())
+    assert (d.rdl.teardrops, d.preview.detail_corner, d.preview.detail_um) == (
+        "capture", "lower_left", None)
+    doc = base_design()
+    doc["rdl"] = {"teardrops": "all"}
+    doc["preview"] = {"detail_corner": "upper_right", "detail_um": 600.0}
+    d = load(tmp_path, doc)
+    assert (d.rdl.teardrops, d.preview.detail_corner, d.preview.detail_um) == (
+        "all", "upper_right", 600.0)
 
 
 def test_more_pad_nets_than_free_bumps(tmp_path):

@@ -125,10 +125,11 @@ def test_teardrop_union_has_no_acute_angle(angle, reach, d, w, shape):
     """Pad + teardrop + trace: every vertex of the union's outline is at least 90 degrees."""
     u = np.array((math.cos(angle), math.sin(angle)))
     r = d / 2
-    pad = shapely.Polygon(geo.round_pad(diameter_um=d, shape=shape, grid_um=GRID))
     length = r * (1 + reach)
-    drop = shapely.Polygon(geo.teardrop(center=(0, 0), direction=u, pad_diameter_um=d,
-                                        trace_width_um=w, length_um=length, grid_um=GRID))
+    pad_pts = geo.round_pad(diameter_um=d, shape=shape, grid_um=GRID)
+    drop = shapely.Polygon(geo.teardrop(pad=pad_pts, center=(0, 0), path=[(0, 0), u * length],
+                                        chord_um=0.9 * d, trace_width_um=w, grid_um=GRID))
+    pad = shapely.Polygon(pad_pts)
     trace = shapely.LineString([(0, 0), tuple(u * (length + 3 * w))]).buffer(
         w / 2, cap_style="flat")
     union = shapely.union_all([pad, drop, trace]).simplify(1e-4)

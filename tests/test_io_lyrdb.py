@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from wlpmask.drc import DrcResult, Violation, run_drc
-from wlpmask.io.lyrdb import write_lyrdb
+from wlpmask.io.lyrdb import Category, write_lyrdb
 from wlpmask.tech import load_technology
 
 PDK = Path(__file__).resolve().parent.parent / "pdk"
@@ -75,3 +75,26 @@ def test_real_check_counts_match(tmp_path, tech):
     write_lyrdb(result, path, cell="TOP", tech=tech)
     counts = {k: len(v) for k, v in _by_category(_load(path)).items()}
     assert counts == result.summary() and counts["RDL.W"] >= 1 and counts["RDL.S"] >= 1
+
+
+def test_process_check_categories_have_description_limit_and_unit(tmp_path, tech):
+    depth = Violation("PROC.FILL_DEPTH", "process", ("PI2",), 0.5, 0.625, None,
+                      (0.0, 0.0, 170.0, 170.0))
+    ball = Violation("PROC.BALL_ON_OPENING", "process", ("BALL", "PI2"), 10.0, 7.25, None,
+                     (0.0, 0.0, 250.0, 250.0))
+    result = DrcResult(violations=[depth, ball],
+                       rules_run=["RDL.W", "PROC.FILL_DEPTH", "PROC.BALL_ON_OPENING"])
+    cats = {"PROC.FILL_DEPTH": Category("fill depth over opening diameter", "<=", 0.5, "ratio"),
+            "PROC.BALL_ON_OPENING": Category("ball overhangs the opening", ">=", 10.0, "um")}
+    path = tmp_path / "p.lyrdb"
+    write_lyrdb(result, path, cell="TOP", tech=tech, categories=cats)
+    db = _load(path)
+    desc = {c.name(): c.description for c in db.each_category()}
+    assert desc["PROC.FILL_DEPTH"] == "fill depth over opening diameter (ratio, max 0.5)"
+    assert desc["PROC.BALL_ON_OPENING"] == "ball overhangs the opening (min 10 um)"
+    assert desc["RDL.W"].endswith("(min 10 um)")  # rules keep their own description
+    items = _by_category(db)
+    texts = {k: [v.string() for v in it[0].each_value() if v.is_string()]
+             for k, it in items.items() if it}
+    assert texts["PROC.FILL_DEPTH"] == ["measured 0.625, required max 0.5"]  # a ratio: no um
+    assert texts["PROC.BALL_ON_OPENING"] == ["measured 7.25 um, required min 10 um"]

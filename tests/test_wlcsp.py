@@ -1,10 +1,9 @@
 """WLCSP cells and assembly: dimensions from the rules, hierarchy, a readable geometry summary,
-XOR against an independent construction, teardrops."""
+XOR against an independent construction (teardrops: test_wlcsp_teardrops.py)."""
 
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 
 import gdstk
 import klayout.db as kdb
@@ -16,7 +15,6 @@ from hypothesis import strategies as st
 
 from test_design import PDK, base_design, load, pad
 from wlpmask import geometry as geo
-from wlpmask.drc import run_drc
 from wlpmask.families import wlcsp
 from wlpmask.io.gds import flatten_layers, write_gds
 
@@ -165,64 +163,6 @@ def test_terminals_and_boundary(tmp_path):
     assert terms["P1"].shape.bounds == (967.5, 77.5, 1032.5, 142.5)
     b = wlcsp.routing_boundary(d)
     assert b.bounds == pytest.approx((30 + 20 + 15.001, 65.001, 1934.999, 1934.999))
-
-
-def _fake_net(net: str, line, width: float, pads):
-    centre = shapely.LineString(line)
-    metal = centre.buffer(width / 2, cap_style="flat", join_style="mitre")
-    for p in pads:
-        metal = metal.difference(p)
-    return SimpleNamespace(net=net, centerlines=(np.array(line, dtype=float),), metal=metal,
-                           length_um=centre.length)
-
-
-def test_teardrop_added_and_clean(tmp_path):
-    doc = base_design()
-    doc["assignment"] = {"mode": "given", "table": {"P1": "C2", "P2": "B3"}}
-    d = load(tmp_path, doc)
-    terms = wlcsp.terminals(d)
-    by = {t.name: t for t in terms}
-    nets = {"P1": _fake_net("P1", [(1000, 500), (1000, 110)], 10.0,
-                            [by["P1"].shape, by["C2"].shape])}
-    drops = wlcsp.teardrops(terminals=terms, nets=nets,
-                            bump_nets={s.name: s.net for s in d.bumps.sites}, design=d)
-    assert [n for n, _ in drops] == ["P1"]
-    pts = drops[0][1]
-    n = np.array((1.0, 0.0))
-    assert (pts @ n).max() - (pts @ n).min() == pytest.approx(0.9 * d.bumps.dims.capture_um,
-                                                               abs=0.01)
-    union = shapely.union_all([by["C2"].shape, nets["P1"].metal, shapely.Polygon(pts),
-                               by["P1"].shape]).simplify(1e-4)
-    assert union.geom_type == "Polygon"
-    assert geo.interior_angles_deg(np.array(union.exterior.coords[:-1])).min() >= 90 - 1e-6
-    top = wlcsp.assemble(d, rdl=[nets["P1"].metal, pts])
-    res = run_drc(flatten_layers(top, d.tech), d.tech, rules=["RDL.W", "RDL.S", "RDL.SEAL"])
-    assert res.clean, res.summary()
-
-
-def test_teardrop_keeps_the_space_to_other_nets(tmp_path):
-    doc = base_design()
-    doc["pads"]["pads"].append(pad("P3", 1150.0, 110.0))
-    doc["assignment"] = {"mode": "given", "table": {"P1": "C2", "P2": "B3", "P3": "C3"}}
-    d = load(tmp_path, doc)
-    terms = wlcsp.terminals(d)
-    by = {t.name: t for t in terms}
-    bump_nets = {s.name: s.net for s in d.bumps.sites}
-    cap_r = d.bumps.dims.capture_um / 2
-    p1 = _fake_net("P1", [(1000, 500), (1000, 110)], 10.0, [by["P1"].shape, by["C2"].shape])
-    # P3 runs parallel to P1 at the RDL space, then under C2 at the space from its capture pad
-    y = 500 - cap_r - 10 - 5 - 0.01
-    p3 = _fake_net("P3", [(1150, 110), (1150, 150), (1020, 150), (1020, y), (1500, y),
-                          (1500, 500)], 10.0, [by["P3"].shape, by["C3"].shape])
-    alone = wlcsp.teardrops(terminals=terms, nets={"P1": p1}, bump_nets=bump_nets, design=d)
-    assert len(alone) == 1
-    assert shapely.Polygon(alone[0][1]).distance(p3.metal) < d.rdl.space_um  # would violate
-    drops = wlcsp.teardrops(terminals=terms, nets={"P1": p1, "P3": p3}, bump_nets=bump_nets,
-                            design=d)
-    for net, pts in drops:
-        other = p3.metal if net == "P1" else p1.metal
-        assert shapely.Polygon(pts).distance(other) >= d.rdl.space_um
-    assert [n for n, _ in drops].count("P1") <= 1
 
 
 def test_assembled_gds_is_deterministic(tmp_path):

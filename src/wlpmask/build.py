@@ -1,10 +1,10 @@
 """The build pipeline: design file -> cells -> RDL routing -> DRC and process checks -> files.
 
-Outputs (in the output directory): NAME.gds (hierarchical, reproducible), NAME.drc.json and
-NAME.lyrdb (DRC and process checks), NAME.lyp, manifest.json, NAME.svg and NAME.png, plus any
-file the design generated while loading (a demo chip's GDS). Everything is written into a
-temporary directory first and moved into place only when every file is complete, so an error
-never leaves a half-written set.
+Outputs (in the output directory, docs/outputs.md): NAME.gds (hierarchical, reproducible),
+NAME.drc.json and NAME.lyrdb (DRC and process checks), NAME.lyp, manifest.json, NAME.svg and
+NAME.png (the die), NAME.detail.png (a zoomed corner), plus any file the design generated while
+loading (a demo chip's GDS). Everything is written into a temporary directory first and moved
+into place only when every file is complete, so an error never leaves a half-written set.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import shapely
-
 from . import __version__
 from .checks import ProcessCheck, as_violations, run_process_checks
 from .design import Design, load_design
@@ -29,11 +27,8 @@ from .families import wlcsp
 from .io import json_text
 from .io.gds import flatten_layers, write_gds
 from .io.lyp import write_lyp
-from .io.lyrdb import write_lyrdb
-from .io.preview import write_png, write_svg
-
-# Routing terminals get a kind prefix: a pad and a bump may share a name.
-PAD_PREFIX, BUMP_PREFIX = "pad:", "bump:"
+from .io.lyrdb import Category, write_lyrdb
+from .io.preview import write_preview
 
 
 @dataclass
@@ -50,6 +45,8 @@ class BuildResult:
         assignment: pad name -> bump name.
         total_length_um: RDL centre-line length of the routed nets.
         manifest: the manifest written as manifest.json.
+        skipped_rules: rules not run (rule id -> reason).
+        teardrops: what the teardrop step did.
     """
 
     design: Design
@@ -63,6 +60,7 @@ class BuildResult:
     total_length_um: float
     manifest: dict[str, Any] = field(default_factory=dict)
     skipped_rules: dict[str, str] = field(default_factory=dict)
+    teardrops: wlcsp.TeardropReport = field(default_factory=wlcsp.TeardropReport)
 
     @property
     def drc_violations(self) -> int:
@@ -95,60 +93,32 @@ def skipped_rules(design: Design) -> dict[str, str]:
     return out
 
 
-def route(design: Design, *, router: Callable[..., Any] | None) -> dict[str, Any]:
-    """Route the RDL and add teardrops.
+def detail_region(design: Design) -> tuple[float, float, float, float] | None:
+    """The window of the zoomed detail preview: a square at the design's detail corner, by
+    default reaching one and a half pitches past the bump nearest to that corner (so the
+    corner bump, its neighbours' edges and the pads beside them show); None: no detail.
 
     Args:
-        design: the design.
-        router: a function with the signature of wlpmask.routing.route_rdl; None: unavailable.
-
-    Returns:
-        {"polygons": RDL geometry, "routed", "unrouted", "assignment", "total_length_um",
-         "teardrops", "bump_nets"}.
+        design: the design ([preview] detail_corner and detail_um).
     """
-    specs = wlcsp.terminals(design)
-    pad_nets = {p.name: p.net_name for p in design.pads}
-    bump_nets: dict[str, str | None] = {s.name: s.net for s in design.bumps.sites}
-    if router is None:
-        nets = sorted(set(pad_nets.values()))
-        return {"polygons": [], "routed": [], "assignment": {}, "total_length_um": 0.0,
-                "unrouted": {n: "no RDL router available (wlpmask.routing did not import)"
-                             for n in nets},
-                "teardrops": 0, "bump_nets": bump_nets}
-    try:
-        from .routing import Terminal
-    except ImportError:  # the package's public names are not exported yet
-        from .routing.model import Terminal
+    corner = design.preview.detail_corner
+    if corner == "none":
+        return None
+    w, h = design.die.width_um, design.die.height_um
+    right, top = corner.endswith("right"), corner.startswith("upper")
 
-    terms = [Terminal(name=(PAD_PREFIX if t.kind == "pad" else BUMP_PREFIX) + t.name,
-                      kind=t.kind, shape=t.shape, net=t.net) for t in specs]
-    result = router(terminals=terms, obstacles=[], boundary=wlcsp.routing_boundary(design),
-                    width_um=design.rdl.width_um, space_um=design.rdl.space_um,
-                    grid_um=design.tech.grid_um, allow45=True,
-                    assign=design.assignment_mode == "auto")
-    assignment = {}
-    for pad_t, bump_t in sorted(result.assignment.items()):
-        pad, bump = pad_t.removeprefix(PAD_PREFIX), bump_t.removeprefix(BUMP_PREFIX)
-        assignment[pad] = bump
-        if bump in bump_nets and bump_nets[bump] is None:
-            bump_nets[bump] = pad_nets.get(pad)
-    for pad, bump in design.assignment.items():
-        assignment.setdefault(pad, bump)
-    drops = wlcsp.teardrops(terminals=specs, nets=result.routed, bump_nets=bump_nets,
-                            design=design)
-    net_metal: dict[str, list[Any]] = {n: [result.routed[n].metal] for n in result.routed}
-    for net, pts in drops:
-        net_metal[net].append(pts)
-    owner = {t.name: (bump_nets.get(t.name) if t.kind == "bump" else t.net) for t in specs}
-    net_terms = {n: shapely.union_all([t.shape for t in specs if owner[t.name] == n])
-                 for n in net_metal}
-    polygons = wlcsp.fill_notches(net_metal=net_metal, net_terminals=net_terms,
-                                  space_um=design.rdl.space_um,
-                                  grid_um=design.tech.grid_um)
-    return {"polygons": polygons, "routed": sorted(result.routed),
-            "unrouted": dict(sorted(result.unrouted.items())), "assignment": assignment,
-            "total_length_um": round(float(result.total_length_um), 3),
-            "teardrops": len(drops), "bump_nets": bump_nets}
+    def to_corner(x: float, y: float) -> tuple[float, float]:
+        return (w - x if right else x, h - y if top else y)
+
+    side = design.preview.detail_um
+    if side is None:
+        b = design.bumps
+        near = min((to_corner(s.x_um, s.y_um) for s in b.sites), key=lambda p: p[0] + p[1])
+        side = max(near) + 1.5 * (b.pitch_um or b.dims.min_pitch_um)
+    side = min(side, w, h)
+    x0 = w - side if right else 0.0
+    y0 = h - side if top else 0.0
+    return (x0, y0, x0 + side, y0 + side)
 
 
 def build(design_path: str | Path, out_dir: str | Path | None = None, *,
@@ -168,8 +138,8 @@ def build(design_path: str | Path, out_dir: str | Path | None = None, *,
     out = Path(out_dir) if out_dir is not None else Path(design.path).parent / "out" / design.name
     if out.exists() and not out.is_dir():
         raise WlpmaskError("output path exists and is not a directory", file=out)
-    rt = route(design, router=_default_router() if router == "default" else router)
-    top = wlcsp.assemble(design, rdl=rt["polygons"])
+    rt = wlcsp.route_design(design, router=_default_router() if router == "default" else router)
+    top = wlcsp.assemble(design, rdl=rt.polygons)
     tech = design.tech
     shapes = flatten_layers(top, tech, dbu_um=tech.grid_um)
     skipped = skipped_rules(design)
@@ -178,9 +148,10 @@ def build(design_path: str | Path, out_dir: str | Path | None = None, *,
     die_box = (0.0, 0.0, design.die.width_um, design.die.height_um)
     combined = DrcResult(violations=[*drc.violations, *as_violations(checks, die_box=die_box)],
                          rules_run=[*drc.rules_run, *(c.id for c in checks)])
-    result = BuildResult(design, out, [], combined, checks, rt["routed"], rt["unrouted"],
-                         rt["assignment"], rt["total_length_um"], skipped_rules=skipped)
-    _write_all(result, top, shapes, rt)
+    result = BuildResult(design, out, [], combined, checks, rt.routed, rt.unrouted,
+                         rt.assignment, rt.total_length_um, skipped_rules=skipped,
+                         teardrops=rt.teardrops)
+    _write_all(result, top, shapes)
     return result
 
 
@@ -188,7 +159,7 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _write_all(result: BuildResult, top, shapes, rt: dict[str, Any]) -> None:
+def _write_all(result: BuildResult, top, shapes) -> None:
     design, out = result.design, result.out_dir
     tech, name = design.tech, design.name
     try:
@@ -205,17 +176,26 @@ def _write_all(result: BuildResult, top, shapes, rt: dict[str, Any]) -> None:
         report["process_checks"] = [c.to_json() for c in result.checks]
         _write_json(tmp / f"{name}.drc.json", report)
         write_lyrdb(result.drc, tmp / f"{name}.lyrdb", cell=top.name, tech=tech,
-                    description=f"{name}: DRC and process checks", layout_file=gds)
+                    description=f"{name}: DRC and process checks", layout_file=gds,
+                    categories={c.id: Category(c.description, c.comparison, c.required, c.unit)
+                                for c in result.checks})
         write_lyp(tech, tmp / f"{name}.lyp")
-        layer_order = [design.layers[r] for r in wlcsp.ROLES if r in design.layers]
+        layer_order = [design.layers[r] for r in wlcsp.PREVIEW_ORDER if r in design.layers]
         title = f"{name} ({design.die.width_um:g} x {design.die.height_um:g} um)"
-        write_svg(tmp / f"{name}.svg", shapes, tech=tech, layers=layer_order, title=title)
-        write_png(tmp / f"{name}.png", shapes, tech=tech, layers=layer_order, title=title)
+        for ext in ("svg", "png"):
+            write_preview(tmp / f"{name}.{ext}", shapes, tech=tech, layers=layer_order,
+                          title=title)
+        region = detail_region(design)
+        if region is not None:
+            x0, y0, x1, y1 = region
+            corner = design.preview.detail_corner.replace("_", "-")
+            write_preview(tmp / f"{name}.detail.png", shapes, tech=tech, layers=layer_order,
+                          title=f"{name}: {corner} corner, {x1 - x0:g} x {y1 - y0:g} um",
+                          region=region)
         for fname, data in sorted(design.generated.items()):
             (tmp / fname).write_bytes(data)
         files = sorted(p.name for p in tmp.iterdir())
-        result.manifest = _manifest(result, top, shapes, rt,
-                                    {f: _sha(tmp / f) for f in files})
+        result.manifest = _manifest(result, top, shapes, {f: _sha(tmp / f) for f in files})
         _write_json(tmp / "manifest.json", result.manifest)
         files.append("manifest.json")
         for f in sorted(files):
@@ -229,14 +209,14 @@ def _write_json(path: Path, data: Any) -> None:
     path.write_text(json_text(data), encoding="utf-8")
 
 
-def _manifest(result: BuildResult, top, shapes, rt: dict[str, Any],
-              outputs: dict[str, str]) -> dict[str, Any]:
+def _manifest(result: BuildResult, top, shapes, outputs: dict[str, str]) -> dict[str, Any]:
     design = result.design
     b = design.bumps
     d = b.dims
     checks = result.checks
     drc_only = [v for v in result.drc.violations if v.kind != "process"]
     summary = {k: v for k, v in result.drc.summary().items() if not k.startswith("PROC.")}
+    region = detail_region(design)
     return {
         "tool": "wlpmask", "version": __version__,
         "design": design.name, "design_file": design.path, "family": design.family,
@@ -264,9 +244,12 @@ def _manifest(result: BuildResult, top, shapes, rt: dict[str, Any],
             "nets": len(result.routed) + len(result.unrouted),
             "routed": result.routed, "unrouted": result.unrouted,
             "assignment": result.assignment,
-            "total_length_um": result.total_length_um, "teardrops": rt["teardrops"],
+            "total_length_um": result.total_length_um, "teardrops": result.teardrops.to_json(),
         },
         "polygons": {name: len(polys) for name, polys in shapes.items()},
+        "detail_preview": None if region is None else {
+            "file": f"{design.name}.detail.png", "corner": design.preview.detail_corner,
+            "region_um": list(region)},
         "drc": {"rules": [r for r in result.drc.rules_run if r not in {c.id for c in checks}],
                 "rules_run": len(result.drc.rules_run) - len(checks),
                 "violations": len(drc_only), "summary": summary,

@@ -116,7 +116,7 @@ def run_process_checks(shapes: Mapping[str, Sequence[np.ndarray]], *,
 
     pi1_t, pi2_t = _stack_thickness(design, "PI1"), _stack_thickness(design, "PI2")
     out.append(_check(
-        "PROC.PI2_PI1_THICKNESS", "second insulator at least N x as thick as the first",
+        "PROC.PI2_PI1_THICKNESS", "second insulator (PI2) thickness over the first (PI1)",
         ">=", p("pi2_to_pi1_thickness_min_ratio"),
         phys.thickness_ratio(thick_um=pi2_t, thin_um=pi1_t), "ratio",
         "process.pi2_to_pi1_thickness_min_ratio", (L["PI2"], L["PI1"])))
@@ -127,7 +127,7 @@ def run_process_checks(shapes: Mapping[str, Sequence[np.ndarray]], *,
     bad = [o[3] for o in openings
            if not _ok(o[2] / particle, p("fill_particle_rule_min_ratio"), ">=")]
     out.append(_check(
-        "PROC.FILL_PARTICLE", f"PI2 opening >= N x the largest filler particle "
+        "PROC.FILL_PARTICLE", f"smallest PI2 opening over the largest filler particle "
         f"({particle:g} um, {design.fill.material})", ">=", p("fill_particle_rule_min_ratio"),
         phys.particle_ratio(opening_um=smallest[2], largest_particle_um=particle)
         if smallest else None, "ratio", "process.fill_particle_rule_min_ratio", (L["PI2"],),

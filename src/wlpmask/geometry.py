@@ -1,11 +1,13 @@
 """Geometric primitives in micrometres: pads, rounded rectangles, teardrops, grid snap, 45 degrees.
 
-Every function returns a polygon as a float numpy array of shape (N, 2), counter-clockwise,
-without a repeated closing vertex. Round shapes are described by their width across flats
-(``diameter_um``): the polygon circumscribes the nominal circle, so its measured width is never
-below the nominal diameter. Shapes whose vertices have to be rounded onto the manufacturing grid
-keep their apothems within [d/2, d/2 + 2 grid], which is what ``ROUND_SLACK_GRIDS`` tells the
-callers that derive enclosures from rules.
+Every shape function returns a polygon as a float numpy array of shape (N, 2),
+counter-clockwise, without a repeated closing vertex. Round shapes are described by their width
+across flats (``diameter_um``): the polygon circumscribes the nominal circle, so its measured
+width is never below the nominal diameter. Shapes whose vertices have to be rounded onto the
+manufacturing grid keep their apothems within [d/2, d/2 + 2 grid], which is what
+``ROUND_SLACK_GRIDS`` tells the callers that derive enclosures from rules. A few helpers at the
+end work on shapely geometry: growing by an exact distance, snapping to the grid, splitting into
+hole-free outlines.
 """
 
 from __future__ import annotations
@@ -194,42 +196,134 @@ def round_pad(*, diameter_um: float, shape: str = "octagon", center: Sequence[fl
     raise ValueError(f"unknown round shape {shape!r}; expected octagon or circle")
 
 
-def teardrop(*, center: Sequence[float], direction: Sequence[float], pad_diameter_um: float,
-             trace_width_um: float, length_um: float, offset_um: float = 0.0,
-             width_ratio: float = 0.9, grid_um: float = 0.001) -> np.ndarray:
-    """The fillet between a round capture pad and a trace leaving it (without the pad itself).
+def teardrop(*, pad: np.ndarray, center: Sequence[float], path: np.ndarray, chord_um: float,
+             trace_width_um: float, grid_um: float = 0.001) -> np.ndarray | None:
+    """The fillet between a convex pad and a trace leaving it, following the trace's path.
 
-    The fillet is the convex hull of a chord of the pad, ``width_ratio`` x the pad diameter wide
-    and perpendicular to the trace, and the trace's cross-section ``length_um`` from the pad
-    centre. Its union with the pad and the trace has no acute angle: at the trace it widens by
-    a reflex angle, at the pad its edges leave the pad boundary outward.
+    The fillet is the convex hull of a chord of the pad and the trace's outline along
+    ``path``. The chord is ``chord_um`` wide, perpendicular to the direction in which the trace
+    crosses the pad outline (any angle, 45 degrees included), centred on ``center`` across that
+    direction and placed as close to the pad's edge as it fits inside the pad. Its union with
+    the pad and the trace has no acute corner: at the pad its flanks leave the outline
+    outward, at the trace they meet the trace's edges at an obtuse angle as long as the path
+    turns by at most 45 degrees (the caller ends it before a sharper turn).
 
     Args:
-        center: pad centre (x, y) in um.
-        direction: the trace direction pointing away from the pad (any length).
-        pad_diameter_um: the pad's width across flats.
+        pad: the pad outline (convex), (N, 2) um.
+        center: the pad's middle (x, y) in um.
+        path: the trace centre-line from a point inside the pad to the fillet's narrow end,
+            (M, 2) um, M >= 2.
+        chord_um: fillet width where it meets the pad (Deca: 0.9 x the pad diameter).
         trace_width_um: the trace width.
-        length_um: distance from the pad centre (along direction) to the fillet's narrow end.
-        offset_um: lateral offset of the trace axis from the pad centre (left of direction > 0).
-        width_ratio: fillet width at the pad over the pad diameter.
         grid_um: manufacturing grid in um.
+
+    Returns:
+        The fillet polygon (without pad and trace), or None when the path never leaves the pad.
     """
-    u = np.asarray(direction, dtype=float)
-    u = u / np.hypot(*u)
+    import shapely
+
+    poly = shapely.Polygon(pad)
+    path = np.asarray(path, dtype=float)
+    exit_dir = None
+    for a, b in zip(path[:-1], path[1:]):
+        if not poly.covers(shapely.Point(b)):
+            exit_dir = b - a
+            break
+    if exit_dir is None or not np.hypot(*exit_dir) > 0:
+        return None
+    u = exit_dir / np.hypot(*exit_dir)
     n = np.array((-u[1], u[0]))
     c = np.asarray(center, dtype=float)
-    r = pad_diameter_um / 2.0
-    half = width_ratio * r
-    # The chord sits where the pad is `half` wide on either side of the axis through the centre.
-    back = math.sqrt(max(r * r - half * half, 0.0))
-    w2 = trace_width_um / 2.0
-    pts = np.array([
-        c + back * u - half * n,
-        c + length_um * u + (offset_um - w2) * n,
-        c + length_um * u + (offset_um + w2) * n,
-        c + back * u + half * n,
-    ])
-    return ccw(snap(pts, grid_um))
+    # Two grid steps of margin keep the chord's ends inside the pad after snapping.
+    depth, half = _chord_depth(np.asarray(pad, dtype=float) - c, u, n, chord_um / 2.0,
+                               2 * grid_um)
+    chord = [c + depth * u - half * n, c + depth * u + half * n]
+    trace = shapely.LineString(path).buffer(trace_width_um / 2.0, cap_style="flat",
+                                            join_style="mitre")
+    pts = np.concatenate([np.array(chord), np.asarray(trace.exterior.coords)])
+    hull = shapely.MultiPoint(pts).convex_hull
+    return ccw(snap(np.asarray(hull.exterior.coords[:-1]), grid_um))
+
+
+def _chord_depth(pad: np.ndarray, u: np.ndarray, n: np.ndarray, half: float,
+                 margin: float) -> tuple[float, float]:
+    """(depth, half width) of the chord: the largest t at which the segment t u + [-half, half] n
+    lies inside the convex polygon `pad` (relative to the pad's middle) with `margin` to spare.
+    Every edge bounds t linearly; the chord narrows only where it fits at no depth."""
+    pts = ccw(pad)
+    e = np.roll(pts, -1, axis=0) - pts
+    keep = np.hypot(e[:, 0], e[:, 1]) > 0
+    pts, e = pts[keep], e[keep]
+    m = np.column_stack((e[:, 1], -e[:, 0])) / np.hypot(e[:, 0], e[:, 1])[:, None]  # outward
+    mu, mn = m @ u, m @ n
+    room = np.sum(m * pts, axis=1) - margin
+    for _ in range(40):
+        # inside: t (m.u) <= room - s (m.n) for both ends s = -half, +half
+        rhs = room - half * np.abs(mn)
+        up, down = mu > 1e-12, mu < -1e-12
+        flat = ~(up | down)
+        t_max = float(np.min(rhs[up] / mu[up])) if up.any() else math.inf
+        t_min = float(np.max(rhs[down] / mu[down])) if down.any() else -math.inf
+        if t_min <= t_max and np.all(rhs[flat] >= 0):
+            return t_max, half
+        half *= 0.9
+    return 0.0, 0.0
+
+
+def grow(geom, distance_um: float, *, quad_segs: int = 8):
+    """A shapely geometry grown by at least `distance_um` everywhere.
+
+    A buffer's round joins are polygons inscribed in the circle, which fall short of the
+    distance by up to 1 - cos(pi / (4 quad_segs)) between their vertices; the radius is raised
+    by that factor, so a shape outside the result keeps the distance exactly.
+
+    Args:
+        geom: the shapely geometry (um).
+        distance_um: the distance.
+        quad_segs: segments per quarter circle.
+    """
+    return geom.buffer(distance_um / math.cos(math.pi / (4 * quad_segs)), quad_segs=quad_segs)
+
+
+def snap_geometry(geom, grid_um: float):
+    """A shapely geometry with every vertex on the grid, valid, and without a fixed precision
+    model attached (later operations on a geometry that carries one snap their results to
+    it, and a buffer by less than a grid step then comes back empty).
+
+    Args:
+        geom: the shapely geometry (um).
+        grid_um: the manufacturing grid.
+    """
+    import shapely
+
+    return shapely.set_precision(shapely.set_precision(geom, grid_um), 0.0)
+
+
+def polygon_parts(geom) -> list:
+    """The polygons of a shapely geometry (a Polygon, MultiPolygon or collection); none for
+    None or an empty geometry."""
+    if geom is None or geom.is_empty:
+        return []
+    return [p for p in getattr(geom, "geoms", [geom]) if p.geom_type == "Polygon"]
+
+
+def hole_free_rings(geom) -> list[np.ndarray]:
+    """The outlines of a shapely geometry as hole-free polygons, (N, 2) um each.
+
+    GDS has no holes: a polygon with holes is cut into hole-free pieces (by gdstk), the way it
+    is written.
+    """
+    import gdstk
+
+    out = []
+    for part in polygon_parts(geom):
+        ext = np.array(part.exterior.coords[:-1])
+        if not part.interiors:
+            out.append(ext)
+            continue
+        holes = [gdstk.Polygon(np.array(h.coords[:-1])) for h in part.interiors]
+        out.extend(piece.points for piece in gdstk.boolean(gdstk.Polygon(ext), holes, "not"))
+    return out
 
 
 def octilinear_direction(vector: Sequence[float]) -> int:

@@ -15,48 +15,108 @@ from .boxes import box_pairs
 from .edges import OVERLAP, SPACE, WIDTH
 from .merge import MergedLayer, flatten, merge_flat, merge_layer
 from .pairs import EdgePairs, cross_check, dedupe_pairs, intra_check, to_edge_pairs
-from .shield import ShieldContext
+from .shield import ShieldContext, edge_meets_box
+
+
+# The reference compares all edges pairwise in their input order up to this many edges, and
+# sweeps them sorted by box beyond; which edge of a pair comes first decides the orientation
+# of the pair in its shielding test.
+_SCAN_BRUTE = 100
+
+
+def first_side(layer: MergedLayer, ia: np.ndarray, ib: np.ndarray,
+               scan_count: np.ndarray | None = None,
+               sorted_input: np.ndarray | None = None) -> np.ndarray:
+    """Row-wise: does edge ib come before edge ia (both of one polygon) in the reference?
+
+    Args:
+        layer: the merged layer; ia, ib: global edge indices, ia < ib.
+        scan_count: per polygon, the number of edges compared together (default: its own).
+        sorted_input: per polygon, its edges enter the comparison sorted by their start then
+            end point (y before x), as after the reference's local merge; else in polygon order.
+    """
+    if len(ia) == 0:
+        return np.zeros(0, dtype=bool)
+    poly = np.searchsorted(layer.offsets, ia, side="right") - 1
+    ea, eb = layer.edges[ia], layer.edges[ib]
+    before = np.zeros(len(ia), dtype=bool)  # polygon order: ia comes first
+    if sorted_input is not None:
+        srt = sorted_input[poly]
+        if srt.any():
+            ka = ea[:, [1, 0, 3, 2]]
+            kb = eb[:, [1, 0, 3, 2]]
+            diff = ka != kb
+            col = np.argmax(diff, axis=1)
+            r = np.arange(len(ia))
+            before = np.where(srt, kb[r, col] < ka[r, col], before)
+    n = np.diff(layer.offsets) if scan_count is None else scan_count
+    big = n[poly] > _SCAN_BRUTE
+    if big.any():
+        # beyond the brute-force size the edge further right (box left side) comes first
+        la = np.minimum(ea[:, 0], ea[:, 2])
+        lb = np.minimum(eb[:, 0], eb[:, 2])
+        before = np.where(big & (la != lb), lb > la, before)
+    return before
+
+
+def _put_first(before: np.ndarray, ia, ib, first, second):
+    """Swap the two sides of the pairs where the second edge comes first."""
+    if before.any():
+        ia, ib = np.where(before, ib, ia), np.where(before, ia, ib)
+        first, second = np.where(before[:, None], second, first), \
+            np.where(before[:, None], first, second)
+    return ia, ib, first, second
 
 
 def width_layer(layer: MergedLayer, d: int, metric: str = "euclidian") -> EdgePairs:
     """Width violations of a merged layer (inside each polygon)."""
     # no de-duplication: the reference reports a pair twice when two edge pairs of one
     # polygon give the same parts (a vertex seen from both its edges)
-    first, second, poly, _, _ = intra_check(layer, d, WIDTH, shield=True, metric=metric)
+    first, second, poly, _, _ = intra_check(layer, d, WIDTH, shield=True, metric=metric,
+                                            first_side=first_side)
     return to_edge_pairs(first, second, poly, poly)
+
+
+def _scan_counts(lay: MergedLayer, ctx: ShieldContext, polys: np.ndarray) -> np.ndarray:
+    """Per polygon, its edges plus the neighbours' edges within its check box."""
+    n = np.diff(lay.offsets).copy()
+    nn = ctx.start[polys + 1] - ctx.start[polys]
+    if len(polys) == 0 or nn.sum() == 0:
+        return n
+    sub = np.repeat(polys, nn)
+    nbr = ctx.j[np.repeat(ctx.start[polys], nn)
+                + (np.arange(int(nn.sum())) - np.repeat(np.cumsum(nn) - nn, nn))]
+    cnt = lay.offsets[nbr + 1] - lay.offsets[nbr]
+    rows = np.repeat(lay.offsets[nbr], cnt) + (
+        np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    owner = np.repeat(sub, cnt)
+    inside = edge_meets_box(lay.edges[rows], ctx.box[owner])
+    n += np.bincount(owner[inside], minlength=lay.count)
+    return n
 
 
 def space_layer(layer: MergedLayer, d: int, metric: str = "euclidian") -> EdgePairs:
     """Space violations of a merged layer: between polygons and notches inside one."""
-    # shapes with neighbours closer than d are checked on maximal edges, lone shapes on
-    # their polygon edges (the two differ only where a shape touches itself)
-    joined = layer.unsplit()
-    close = box_pairs(joined.bbox, joined.bbox, d, same=True)
-    nbr = ShieldContext(joined, joined, d, True, pairs=close)
-    lone = ShieldContext(layer, layer, d, True, alone=True)
-    has_nbr = nbr.has_neighbours()
-    f1, s1, p1, ia1, ib1 = intra_check(layer, d, SPACE, shield=False, metric=metric)
-    if joined is not layer:
-        sel = ~has_nbr[p1]
-        f1, s1, p1, ia1, ib1 = f1[sel], s1[sel], p1[sel], ia1[sel], ib1[sel]
-        keep1 = ~lone.shielded(p1, ia1, ib1, f1, s1, b_in_a=np.ones(len(p1), dtype=bool))
-        fj, sj, pj, iaj, ibj = intra_check(joined, d, SPACE, shield=False, metric=metric)
-        sel = has_nbr[pj]
-        fj, sj, pj, iaj, ibj = fj[sel], sj[sel], pj[sel], iaj[sel], ibj[sel]
-        keepj = ~nbr.shielded(pj, iaj, ibj, fj, sj, b_in_a=np.ones(len(pj), dtype=bool))
-        f1, s1, p1 = np.concatenate([f1, fj]), np.concatenate([s1, sj]), np.concatenate([p1, pj])
-        keep1 = np.concatenate([keep1, keepj])
-    else:
-        ctx_lone = ~has_nbr[p1]
-        keep1 = np.ones(len(p1), dtype=bool)
-        both = np.ones(len(p1), dtype=bool)
-        for ctx, sel in ((lone, ctx_lone), (nbr, ~ctx_lone)):
-            keep1[sel] = ~ctx.shielded(p1[sel], ia1[sel], ib1[sel], f1[sel], s1[sel],
-                                       b_in_a=both[sel])
-    f2, s2, pa2, pb2, ia2, ib2 = cross_check(joined, joined, d, SPACE, True, pairs=close,
+    # the reference checks a polygon with neighbours (boxes closer than d) on maximal edges
+    # (an edge is not split where another part of its polygon touches it), a lone polygon
+    # on its polygon edges
+    close = box_pairs(layer.bbox, layer.bbox, d, same=True)
+    has_nbr = np.zeros(layer.count, dtype=bool)
+    has_nbr[close[0]] = True
+    has_nbr[close[1]] = True
+    lay = layer.with_maximal_edges(has_nbr)
+    ctx = ShieldContext(lay, lay, d, True, pairs=close)
+    f1, s1, p1, ia1, ib1 = intra_check(lay, d, SPACE, shield=False, metric=metric)
+    # a polygon with neighbours is compared with its edges sorted (after a local merge)
+    # (ia1 < ib1 here: polygon order)
+    before = first_side(lay, np.minimum(ia1, ib1), np.maximum(ia1, ib1),
+                        _scan_counts(lay, ctx, np.unique(p1[has_nbr[p1]])), has_nbr)
+    ia1, ib1, f1, s1 = _put_first(before, ia1, ib1, f1, s1)
+    keep1 = ~ctx.shielded(p1, ia1, ib1, f1, s1, b_in_a=np.ones(len(p1), dtype=bool))
+    f2, s2, pa2, pb2, ia2, ib2 = cross_check(lay, lay, d, SPACE, True, pairs=close,
                                              metric=metric)
     # a pair between two shapes is reported unless it is shielded seen from either shape
-    keep2 = ~(nbr.shielded(pa2, ia2, ib2, f2, s2) & nbr.shielded(pb2, ib2, ia2, s2, f2))
+    keep2 = ~(ctx.shielded(pa2, ia2, ib2, f2, s2) & ctx.shielded(pb2, ib2, ia2, s2, f2))
     first = np.concatenate([f1[keep1], f2[keep2]])
     second = np.concatenate([s1[keep1], s2[keep2]])
     pa = np.concatenate([p1[keep1], pa2[keep2]])
@@ -67,6 +127,13 @@ def space_layer(layer: MergedLayer, d: int, metric: str = "euclidian") -> EdgePa
 
 def _two_layer(la: MergedLayer, lb: MergedLayer, d: int, relation: str,
                metric: str) -> EdgePairs:
+    # the reference checks a polygon of the first layer on maximal edges when the box of
+    # another polygon of that layer touches its box, else on its polygon edges
+    i, j = box_pairs(la.bbox, la.bbox, 1, same=True)
+    crowded = np.zeros(la.count, dtype=bool)
+    crowded[i] = True
+    crowded[j] = True
+    la = la.with_maximal_edges(crowded)
     close = box_pairs(la.bbox, lb.bbox, d)
     first, second, pa, pb, ia, ib = cross_check(la, lb, d, relation, False, pairs=close,
                                                metric=metric)

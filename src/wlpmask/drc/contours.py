@@ -1,14 +1,20 @@
-"""Contours of merged groups: which edges the reference merge produces where shapes touch.
+"""Contours of merged groups: the polygon edges the reference merge produces where shapes touch.
 
 A group of overlapping or touching shapes is unioned by shapely; its rings are turned into the
-reference's polygon edges: off-grid intersection points rounded half down, maximal straight
-edges, and an edge split where another part of the same contour touches it.
+reference's polygon: off-grid intersection points rounded half down, every boundary edge cut
+at every vertex of the group that lies on it, and the contour walked with maximum coherence.
+Where the boundary passes a vertex more than once, the walk leaves it along the outgoing edge
+that closes the outside sector on the left of the incoming edge (the next edge clockwise from
+the incoming one), so shapes touching at a point become one polygon. Collinear steps of the
+walk are then joined: an edge is split at a touch point exactly when the walk turns there.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from functools import cmp_to_key
+
 import numpy as np
-import shapely
 
 from .rings import clean_rings, orient_and_rotate, ring_edges
 
@@ -26,30 +32,10 @@ def _geom_rings(geom) -> list[tuple[np.ndarray, bool]]:
     return [(np.ceil(c - 0.5).astype(np.int64), h) for c, h in out if len(c) >= 3]
 
 
-def _split_loops(pts: np.ndarray) -> list[np.ndarray]:
-    """Split a ring that passes a vertex more than once into simple loops."""
-    loops, path, seen = [], [], {}
-    for p in map(tuple, pts.tolist()):
-        if p in seen:
-            k = seen[p]
-            loops.append(np.array(path[k:], dtype=np.int64))
-            for q in path[k + 1:]:
-                del seen[q]
-            path = path[:k + 1]
-        else:
-            seen[p] = len(path)
-            path.append(p)
-    loops.append(np.array(path, dtype=np.int64))
-    return [lp for lp in loops if len(lp) >= 3]
-
-
-def _area2(pts: np.ndarray) -> int:
-    x, y = pts[:, 0], pts[:, 1]
-    return int(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
-
-
 def _join_collinear(edges: np.ndarray) -> np.ndarray:
     """Join edges that continue each other on one line in one direction (maximal edges)."""
+    if len(edges) == 0:
+        return edges.reshape(-1, 4)
     d = edges[:, 2:] - edges[:, :2]
     g = np.gcd(d[:, 0], d[:, 1])
     u = d // g[:, None]
@@ -71,41 +57,6 @@ def _join_collinear(edges: np.ndarray) -> np.ndarray:
     return np.asarray(out, dtype=np.int64).reshape(-1, 4)
 
 
-def _winding(px: float, py: float, edges: np.ndarray) -> int:
-    x1, y1, x2, y2 = (edges[:, k].astype(np.float64) for k in range(4))
-    up = (y1 <= py) & (y2 > py)
-    down = (y1 > py) & (y2 <= py)
-    cr = (x2 - x1) * (py - y1) - (px - x1) * (y2 - y1)
-    return int(np.sum(up & (cr > 0)) - np.sum(down & (cr < 0)))
-
-
-def _split_by_face(edges: np.ndarray) -> np.ndarray:
-    """Split each edge at the vertices of the contour it belongs to.
-
-    Contours are the boundaries of the areas outside the polygon: the outer one (the hull) and
-    each enclosed one (a hole), areas touching at a point counting as separate. The reference
-    merge joins everything touching one such area into one contour, which splits an edge
-    where another part of that contour touches it.
-    """
-    lines = shapely.linestrings(edges.reshape(-1, 2, 2).astype(np.float64))
-    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(
-        shapely.node(shapely.multilinestrings(lines)))))
-    face_of = np.full(len(edges), -1)
-    for f_id, face in enumerate(faces):
-        p = shapely.point_on_surface(face)
-        # a face to the left of the edges (outside the polygon) has winding number 0
-        if _winding(p.x, p.y, edges) != 0:
-            continue
-        on = shapely.covers(face.boundary, lines)
-        face_of[on & (face_of < 0)] = f_id
-    out = []
-    for f_id in np.unique(face_of):
-        sel = edges[face_of == f_id]
-        pts = np.unique(np.vstack([sel[:, :2], sel[:, 2:]]), axis=0)
-        out.append(_split_at_points(sel, pts))
-    return np.concatenate(out) if out else edges
-
-
 def _split_at_points(edges: np.ndarray, pts: np.ndarray) -> np.ndarray:
     """Split edges at the given points where they lie strictly inside an edge."""
     out = []
@@ -113,9 +64,8 @@ def _split_at_points(edges: np.ndarray, pts: np.ndarray) -> np.ndarray:
         x1, y1, x2, y2 = (int(v) for v in e)
         dx, dy = x2 - x1, y2 - y1
         px, py = pts[:, 0] - x1, pts[:, 1] - y1
-        on = (px * dy - py * dx == 0)
         t = px * dx + py * dy
-        inside = on & (t > 0) & (t < dx * dx + dy * dy)
+        inside = (px * dy - py * dx == 0) & (t > 0) & (t < dx * dx + dy * dy)
         if not inside.any():
             out.append(e)
             continue
@@ -126,30 +76,149 @@ def _split_at_points(edges: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return np.asarray(out, dtype=np.int64).reshape(-1, 4)
 
 
-def group_edges(geom) -> tuple[np.ndarray, np.ndarray]:
-    """(split, unsplit) edges of a merged group."""
+def _cancel_opposite(edges: list[tuple]) -> list[tuple]:
+    """Drop pairs of coincident opposite edges (zero-width slivers left by rounding)."""
+    left = Counter(edges)
+    for e in list(left):
+        r = (e[2], e[3], e[0], e[1])
+        if e < r and r in left:
+            m = min(left[e], left[r])
+            left[e] -= m
+            left[r] -= m
+    out = []
+    for e in edges:
+        if left[e] > 0:
+            left[e] -= 1
+            out.append(e)
+    return out
+
+
+def _half(v: tuple[int, int]) -> int:
+    """0 for directions in [0, 180) degrees, 1 for [180, 360)."""
+    return 0 if (v[1] > 0 or (v[1] == 0 and v[0] > 0)) else 1
+
+
+def _ccw_order(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Exact counter-clockwise angular order of two integer directions (from 0 degrees)."""
+    ha, hb = _half(a), _half(b)
+    if ha != hb:
+        return ha - hb
+    cr = a[0] * b[1] - a[1] * b[0]
+    return -1 if cr > 0 else (1 if cr < 0 else 0)
+
+
+def _walk(edges: list[tuple]) -> list[list[tuple]]:
+    """Closed loops of directed edges, paired at each vertex with maximum coherence."""
+    outgoing: dict[tuple[int, int], list[int]] = {}
+    for k, (x1, y1, _, _) in enumerate(edges):
+        outgoing.setdefault((x1, y1), []).append(k)
+    key = cmp_to_key(_ccw_order)
+    for v, ks in outgoing.items():
+        if len(ks) > 1:
+            ks.sort(key=lambda k, v=v: key((edges[k][2] - v[0], edges[k][3] - v[1])))
+    # each incoming edge continues along the next outgoing edge clockwise from the
+    # direction back along itself: the edge that closes the outside sector on its left
+    succ = [-1] * len(edges)
+    taken: set[int] = set()
+    for k, (x1, y1, x2, y2) in enumerate(edges):
+        cand = outgoing.get((x2, y2), [])
+        if len(cand) == 1:
+            succ[k] = cand[0]
+            continue
+        back = key((x1 - x2, y1 - y2))
+        below = [c for c in cand if key((edges[c][2] - x2, edges[c][3] - y2)) < back]
+        order = below[::-1] + [c for c in cand if c not in below][::-1]
+        succ[k] = next((c for c in order if c not in taken), order[0] if order else -1)
+        taken.add(succ[k])
+    used = [False] * len(edges)
     loops = []
+    for start in range(len(edges)):
+        if used[start]:
+            continue
+        loop, k = [], start
+        while k >= 0 and not used[k]:
+            used[k] = True
+            loop.append(edges[k])
+            k = succ[k]
+        loops.append(loop)
+    return loops
+
+
+def _compressed(loop: list[tuple]) -> list[tuple]:
+    """The loop with straight steps joined (vertices where the walk goes on straight removed)."""
+    pts = [(e[0], e[1]) for e in loop]
+    changed = True
+    while changed and len(pts) >= 3:
+        changed = False
+        keep = []
+        n = len(pts)
+        for i in range(n):
+            ax, ay = pts[i - 1]
+            bx, by = pts[i]
+            cx, cy = pts[(i + 1) % n]
+            ux, uy, wx, wy = bx - ax, by - ay, cx - bx, cy - by
+            if (ux == 0 and uy == 0) or (ux * wy - uy * wx == 0 and ux * wx + uy * wy > 0):
+                changed = True
+                continue
+            keep.append(pts[i])
+        pts = keep
+    if len(pts) < 3:
+        return []
+    return [(*pts[i], *pts[(i + 1) % len(pts)]) for i in range(len(pts))]
+
+
+def _reference_order(loops: list[list[tuple]]) -> list[list[tuple]]:
+    """Loops as the reference stores a polygon: hull first, each from its lowest-leftmost point.
+
+    The edge order decides which edge of a pair the reference meets first.
+    """
+    out = []
+    for lp in loops:
+        if not lp:
+            continue
+        start = min(range(len(lp)), key=lambda k: (lp[k][1], lp[k][0]))
+        lp = lp[start:] + lp[:start]
+        area2 = sum(e[0] * e[3] - e[2] * e[1] for e in lp)
+        out.append((area2 >= 0, (lp[0][1], lp[0][0]), lp))
+    out.sort(key=lambda t: (t[0], t[1]))
+    return [lp for _, _, lp in out]
+
+
+def _area2(pts: np.ndarray) -> int:
+    x, y = pts[:, 0], pts[:, 1]
+    return int(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
+
+
+def group_edges(geom) -> tuple[np.ndarray, np.ndarray]:
+    """(polygon, maximal) edges of a merged group.
+
+    The first are the reference polygon's edges (split where the contour turns at a touch
+    point); the second join every pair of those that continue each other on one line.
+    """
+    rings = []
     for ring, is_hull in _geom_rings(geom):
         ring = ring[np.any(ring != np.roll(ring, 1, axis=0), axis=1)]
-        if len(ring) < 3:
+        if len(ring) < 3 or _area2(ring) == 0:
             continue
-        sign = _area2(ring)
-        for lp in _split_loops(ring):
-            a = _area2(lp)
-            if a == 0:
-                continue
-            # a loop turning against its ring is the other kind (an inverted hole)
-            loops.append((lp, is_hull if (a > 0) == (sign > 0) else not is_hull))
-    if not loops:
+        rings.append((ring, is_hull))
+    if not rings:
         return np.zeros((0, 4), np.int64), np.zeros((0, 4), np.int64)
-    xy = np.vstack([lp for lp, _ in loops])
-    ring = np.repeat(np.arange(len(loops)), [len(lp) for lp, _ in loops])
-    xy, ring = clean_rings(xy, ring, len(loops))
-    hull = np.array([h for _, h in loops])
-    keep = np.unique(ring)
-    remap = np.full(len(loops), -1)
+    xy = np.vstack([r for r, _ in rings])
+    ring_id = np.repeat(np.arange(len(rings)), [len(r) for r, _ in rings])
+    xy, ring_id = clean_rings(xy, ring_id, len(rings))
+    keep = np.unique(ring_id)
+    remap = np.full(len(rings), -1)
     remap[keep] = np.arange(len(keep))
-    ring = remap[ring]
-    xy = orient_and_rotate(xy, ring, len(keep), hull[keep])
-    unsplit = _join_collinear(ring_edges(xy, ring, len(keep)))
-    return _split_by_face(unsplit), unsplit
+    ring_id = remap[ring_id]
+    hull = np.array([h for _, h in rings])[keep]
+    # hulls clockwise, holes counter-clockwise: the inside is on the right of every edge
+    xy = orient_and_rotate(xy, ring_id, len(keep), hull)
+    edges = ring_edges(xy, ring_id, len(keep))
+    edges = edges[np.any(edges[:, :2] != edges[:, 2:], axis=1)]
+    edges = _split_at_points(edges, np.unique(xy, axis=0))
+    loops = [_compressed(lp) for lp in _walk(_cancel_opposite(list(map(tuple, edges.tolist()))))]
+    out = [e for lp in _reference_order(loops) for e in lp]
+    split = np.asarray(out, dtype=np.int64).reshape(-1, 4)
+    joined = _join_collinear(split)
+    # joining only ever merges edges: the same count means the same edges
+    return split, (split if len(joined) == len(split) else joined)

@@ -59,6 +59,24 @@ class MergedLayer:
     group_geoms: dict = field(default_factory=dict)
     joined: MergedLayer | None = None
 
+    def with_maximal_edges(self, mask: np.ndarray) -> MergedLayer:
+        """The layer with the polygons where mask is set on maximal (unsplit) edges."""
+        j = self.joined
+        mask = np.asarray(mask, dtype=bool)
+        if j is None or not mask.any():
+            return self
+        if mask.all():
+            return j
+        cnt = np.where(mask, np.diff(j.offsets), np.diff(self.offsets))
+        offsets = np.concatenate([[0], np.cumsum(cnt)]).astype(np.int64)
+        src_off = np.where(mask, j.offsets[:-1], self.offsets[:-1])
+        local = np.arange(int(cnt.sum())) - np.repeat(offsets[:-1], cnt)
+        rows = np.repeat(src_off, cnt) + local
+        from_j = np.repeat(mask, cnt)
+        edges = np.where(from_j[:, None], j.edges[np.where(from_j, rows, 0)],
+                         self.edges[np.where(from_j, 0, rows)])
+        return MergedLayer(edges, offsets, self.bbox, self.key, self.ref, self.group_geoms)
+
     @property
     def count(self) -> int:
         return len(self.offsets) - 1

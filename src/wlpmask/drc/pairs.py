@@ -197,14 +197,19 @@ def _shift(e: np.ndarray, off: np.ndarray) -> np.ndarray:
 
 
 def intra_check(layer: MergedLayer, d: int, relation: str, *, shield: bool,
-                metric: str = "euclidian"):
+                metric: str = "euclidian", first_side=None):
     """Violations between edges of one polygon (width, notch), each polygon class checked once.
 
     Returns arrays (first, second, poly, ia, ib); with `shield` the polygon's own edges
     shield (width), else shielding is left to the caller (notches: neighbours may shield).
+    first_side: (layer, ia, ib) -> bool array: which pairs have edge ib first (that orients
+    the pair for the shielding test); default: polygon order (ia first).
     """
     reps, cls = _dedupe_intra(layer)
     ia, ib = _intra_candidates(layer, reps, d)
+    if first_side is not None and len(ia):
+        swap = first_side(layer, ia, ib)
+        ia, ib = np.where(swap, ib, ia), np.where(swap, ia, ib)
     ok, first, second = check_pairs(layer.edges[ia], layer.edges[ib], d, relation, metric)
     ia, ib, first, second = ia[ok], ib[ok], first[ok], second[ok]
     ep = layer.edge_poly

@@ -73,9 +73,10 @@ def orient_and_rotate(xy: np.ndarray, ring: np.ndarray, nring: int, clockwise: n
     xy = xy[src]
     if len(xy) == 0:
         return xy
-    # lowest-leftmost vertex: smallest x, then smallest y
-    key = (xy[:, 0] - xy[:, 0].min()) * (int(xy[:, 1].max() - xy[:, 1].min()) + 1) \
-        + (xy[:, 1] - xy[:, 1].min())
+    # lowest-leftmost vertex: smallest y, then smallest x (the reference's point order, which
+    # fixes the order of a polygon's edges and so which edge of a pair comes first)
+    key = (xy[:, 1] - xy[:, 1].min()) * (int(xy[:, 0].max() - xy[:, 0].min()) + 1) \
+        + (xy[:, 0] - xy[:, 0].min())
     nz = lens > 0
     kmin = np.zeros(nring, dtype=np.int64)
     kmin[nz] = np.minimum.reduceat(key, starts[nz])

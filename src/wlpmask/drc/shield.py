@@ -131,6 +131,22 @@ def shields(first: np.ndarray, second: np.ndarray, q: np.ndarray) -> np.ndarray:
     return ok1 & ok2 & (apart | cross)
 
 
+def edge_meets_box(e: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """Row-wise: does edge e[i] touch or cross the closed box[i] (x0, y0, x1, y1)?"""
+    x1, y1, x2, y2 = e.T
+    bx0, by0, bx1, by1 = box.T
+    touch = ((np.minimum(x1, x2) <= bx1) & (np.maximum(x1, x2) >= bx0)
+             & (np.minimum(y1, y2) <= by1) & (np.maximum(y1, y2) >= by0))
+    ortho = (x1 == x2) | (y1 == y2)
+    # otherwise the box corners must not all lie strictly on one side of the edge's line
+    dx, dy = x2 - x1, y2 - y1
+    sides = [np.sign(_cross(dx, dy, cx - x1, cy - y1))
+             for cx, cy in ((bx0, by0), (bx0, by1), (bx1, by0), (bx1, by1))]
+    one_side = (np.all([sv > 0 for sv in sides], axis=0)
+                | np.all([sv < 0 for sv in sides], axis=0))
+    return touch & (ortho | ~one_side)
+
+
 def _box_near(ea: np.ndarray, eb: np.ndarray, d: int) -> np.ndarray:
     """Row-wise: edge boxes closer than d on both axes."""
     return ((np.minimum(ea[:, 0], ea[:, 2]) < np.maximum(eb[:, 0], eb[:, 2]) + d)
@@ -197,6 +213,22 @@ class ShieldContext:
         order = np.lexsort((j, i))
         self.j = j[order]
         self.start = np.searchsorted(i[order], np.arange(la.count + 1))
+        # the box a subject's check looks into: the subject's box grown by d, on two layers
+        # cut down to the grown box around all its neighbours; edges outside it take no part
+        box = la.bbox + np.array([-d, -d, d, d])
+        if not same and len(self.j):
+            has = np.diff(self.start) > 0
+            nb = lb.bbox[self.j]
+            starts = self.start[:-1][has]
+            union = np.column_stack([np.minimum.reduceat(nb[:, 0], starts),
+                                     np.minimum.reduceat(nb[:, 1], starts),
+                                     np.maximum.reduceat(nb[:, 2], starts),
+                                     np.maximum.reduceat(nb[:, 3], starts)])
+            union += np.array([-d, -d, d, d])
+            sub = box[has]
+            box[has] = np.column_stack([np.maximum(sub[:, :2], union[:, :2]),
+                                        np.minimum(sub[:, 2:], union[:, 2:])])
+        self.box = box
 
     def has_neighbours(self) -> np.ndarray:
         return np.diff(self.start) > 0
@@ -234,5 +266,6 @@ class ShieldContext:
         row = np.repeat(prow, cnt)
         q = np.repeat(lo, cnt) + (np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt,
                                                                          cnt))
+        inside = edge_meets_box(edges[q], self.box[subject[row]])
         return shielded_rows(edges, np.asarray(ga, np.int64), kb, np.asarray(first, np.int64),
-                             np.asarray(second, np.int64), row, q, self.d)
+                             np.asarray(second, np.int64), row[inside], q[inside], self.d)

@@ -47,7 +47,8 @@ def search(lat: Lattice, occ: Occupancy, net: int,
            sources: Sequence[tuple[int, int, int, float, int]],
            goals: Mapping[int, Sequence[tuple[int, int, float]]], *,
            soft: bool = False, penalty: float = 0.0, bend: float = 0.0,
-           max_expand: int = 2_000_000, weight: float = 1.0, stats: list | None = None
+           max_expand: int = 2_000_000, weight: float = 1.0, stats: list | None = None,
+           guide: tuple[float, float, float, float, float, float] | None = None
            ) -> Found | None:
     """Cheapest path from any source to any goal.
 
@@ -63,6 +64,10 @@ def search(lat: Lattice, occ: Occupancy, net: int,
         max_expand: give up after this many node expansions.
         weight: heuristic weight; above 1 trades optimality for fewer expansions.
         stats: if given, the number of expansions is appended to it.
+        guide: (i0, j0, i1, j1, cost, free): a segment in lattice coordinates; a node farther
+            than `free` pitches from it costs `cost` pitches per pitch of distance beyond.
+            Routes that keep near their straight pad-bump segments (which a minimum-length
+            assignment makes mutually crossing-free) leave the way open for the others.
     """
     if not sources or not goals:
         return None
@@ -83,6 +88,13 @@ def search(lat: Lattice, occ: Occupancy, net: int,
         dy = jmin - j if j < jmin else (j - jmax if j > jmax else 0)
         return p * (dx + c1 * dy) if dx > dy else p * (dy + c1 * dx)
 
+    if guide is not None:
+        gi0, gj0, gi1, gj1, gcost, gfree = guide
+        gvx, gvy = gi1 - gi0, gj1 - gj0
+        gll = gvx * gvx + gvy * gvy or 1.0
+        gcost *= p
+    else:
+        gcost = 0.0
     inf = math.inf
     # State key: the node, or (node, direction) at goal nodes, whose acceptance depends on
     # the arrival direction.
@@ -152,11 +164,18 @@ def search(lat: Lattice, occ: Occupancy, net: int,
             r = resv[v]
             if r != FREE and r != net:
                 cost += rcost
+            j, i = divmod(v, nx)
+            if gcost:
+                t = ((i - gi0) * gvx + (j - gj0) * gvy) / gll
+                t = 0.0 if t < 0.0 else (1.0 if t > 1.0 else t)
+                ex, ey = i - gi0 - t * gvx, j - gj0 - t * gvy
+                dev = math.sqrt(ex * ex + ey * ey) - gfree
+                if dev > 0.0:
+                    cost += gcost * dev
             ng = g + cost
             if ng < best.get(vkey, inf):
                 best[vkey] = ng
                 parent[vkey] = (key, nd)
-                j, i = divmod(v, nx)
                 dx = imin - i if i < imin else (i - imax if i > imax else 0)
                 dy = jmin - j if j < jmin else (j - jmax if j > jmax else 0)
                 hv = p * (dx + c1 * dy) if dx > dy else p * (dy + c1 * dx)

@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from ..errors import WlpmaskError
 from .access import Access, AccessBuilder, rotate_mask
 from .assign import assign_free_bumps
-from .astar import Found, search
+from .astar import search
 from .lattice import Lattice, Rules, choose_origin, make_rules
 from .model import KINDS, RoutedNet, RouteResult, Terminal
 from .occupancy import FREE, Occupancy
@@ -32,9 +32,11 @@ from .signoff import check_nets
 
 SOFT_PENALTY = 12.0  # pitches charged for each node taken from another net in soft mode
 BEND = 0.02  # pitches per change of direction: a tie-breaker towards straight runs
-LANE_STEPS = 3  # lattice steps straight out of each access that other nets avoid ...
+LANE_STEPS = 3  # lattice steps straight out of each pad access that other nets avoid ...
 LANE_COST = 2.0  # ... at this many pitches per node
-PROBE = 1500  # expansions of the goal-side probe before a hard search
+GUIDE = (0.1, 3.0)  # pitches of cost per pitch of distance from the pad-bump segment beyond
+# the second value (pitches): keeps routes in the order a crossing-free assignment planned
+PROBE = 1500  # expansions of the first, small searches (see _route_net)
 HARD_BUDGET = (3000, 2.0)  # expansions: constant + factor * (distance in pitches + 10) ** 2
 
 
@@ -83,7 +85,6 @@ class _Problem:
         self._access: dict[int, list[Access]] = {}
         self._stub_metal: dict[tuple[int, int], BaseGeometry] = {}
         self.allow45 = allow45
-        self.stats: dict[str, list[int]] = {}
 
     def accesses(self, t: int) -> list[Access]:
         if t not in self._access:
@@ -207,6 +208,8 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
     prob.occ.reserve_cost = LANE_COST * rules.pitch
     for k in sorted(nets):
         for t in nets[k].terms:
+            if prob.terms[t].kind != "pad":
+                continue  # pads sit in rows where a wire passing in front walls others in
             for a in prob.accesses(t):
                 lane = [a.node + s * prob.lat.off[a.dir] for s in range(LANE_STEPS + 1)]
                 prob.occ.reserve_lane(k, [n for n in lane if 0 <= n < prob.lat.size])
@@ -255,7 +258,7 @@ def _estimate(prob: _Problem, net: _Net) -> float:
 def _route_all(prob: _Problem, nets: dict[int, _Net], unrouted: dict[str, str],
                max_rounds: int) -> None:
     queue = sorted(nets, key=lambda k: (_estimate(prob, nets[k]), nets[k].name))
-    reasons: dict[int, str] = {}
+    walled: set[int] = set()  # nets that the static obstacles alone keep apart
     for _round in range(max(1, max_rounds)):
         if not queue:
             break
@@ -264,25 +267,24 @@ def _route_all(prob: _Problem, nets: dict[int, _Net], unrouted: dict[str, str],
             net = nets[k]
             if net.polylines:
                 continue
-            if _route_net(prob, net, soft=False) is not None:
-                reasons.pop(k, None)
+            if k in walled or _route_net(prob, net, soft=False) is not None:
                 continue
             victims = _route_net(prob, net, soft=True)
             if victims is None:
-                reasons[k] = "no path: the static obstacles separate its terminals"
+                walled.add(k)
                 continue
             for v in sorted(victims):
                 _rip(prob, nets[v])
                 ripped.append(v)
-            reasons[k] = "no path (gap short of capacity)"
         queue = sorted(set(ripped), key=lambda k: (_estimate(prob, nets[k]), nets[k].name))
     for k, net in nets.items():
-        if not net.polylines:
-            unrouted[net.name] = reasons.get(
-                k, f"no path after {max_rounds} rip-up rounds (gap short of capacity)")
-            if "gap" in unrouted[net.name] and "rounds" not in unrouted[net.name]:
-                unrouted[net.name] = (f"no path after {max_rounds} rip-up rounds "
-                                      "(gap short of capacity)")
+        if net.polylines:
+            continue
+        if k in walled:
+            unrouted[net.name] = "no path: the obstacles alone separate its terminals"
+        else:
+            unrouted[net.name] = (f"no path after {max_rounds} rip-up rounds "
+                                  "(a gap short of capacity: other nets fill it)")
 
 
 def _rip(prob: _Problem, net: _Net) -> None:
@@ -338,19 +340,30 @@ def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
                 goal_info[tag] = (c, ai)
                 goal_conf[tag] = conf
                 tag += 1
-        for path, pl in zip(net.paths, net.polylines):
-            _junction_goals(lat, path, goals, goal_info, tag_start=tag, pl=pl)
+        for path in net.paths:
+            _junction_goals(lat, path, goals, goal_info, tag_start=tag)
             tag = max(goal_info) + 1 if goal_info else tag
         found = None
-        if not soft and not net.paths:
-            _, closed_in = _probe_reverse(prob, k, sources, goals, goal_info)
-            if closed_in:
-                _rip_quiet(prob, net)
-                return None
-        if found is None:
+        budget = _budget(prob, nxt, connected, soft)
+        guide = None
+        if GUIDE[0] > 0 and len(net.terms) == 2:
+            (x0, y0), (x1, y1) = prob.center(nxt), prob.center(connected[0])
+            i0, j0 = (x0 - lat.x0) / p, (y0 - lat.y0) / p
+            i1, j1 = (x1 - lat.x0) / p, (y1 - lat.y0) / p
+            guide = (i0, j0, i1, j1, GUIDE[0], GUIDE[1])
+        if not soft and not net.paths and budget > PROBE:
+            # most connections are found within a small budget; if not, a small search from
+            # the goal side tells whether the goals are closed in before the large one runs
+            stats: list[int] = []
+            found = search(lat, occ, k, sources, goals, bend=BEND * p, max_expand=PROBE,
+                           stats=stats, guide=guide)
+            if found is None and stats and -stats[-1] <= PROBE:
+                budget = 0  # the source side is closed in
+            elif found is None and _goals_closed_in(prob, k, sources, goals, goal_info):
+                budget = 0
+        if found is None and budget > 0:
             found = search(lat, occ, k, sources, goals, soft=soft, penalty=SOFT_PENALTY * p,
-                           bend=BEND * p, max_expand=_budget(prob, nxt, connected, soft),
-                           stats=prob.stats.setdefault("soft" if soft else "hard", []))
+                           bend=BEND * p, max_expand=budget, guide=guide)
         if found is None:
             _rip_quiet(prob, net)
             return None
@@ -377,15 +390,15 @@ def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
     return victims
 
 
-def _probe_reverse(prob: _Problem, net: int, sources, goals, goal_info
-                   ) -> tuple[Found | None, bool]:
-    """A small search from the goal side: (path, False) if it finds one, (None, True) if the
-    goals are closed in (the full search would comb the whole open side in vain), else
-    (None, False)."""
+def _goals_closed_in(prob: _Problem, net: int, sources, goals, goal_info) -> bool:
+    """True if a small search from the goal side runs out of nodes: the goals are closed in,
+    and the full search would comb the whole open side in vain."""
     rev_sources = []
     for lst in goals.values():
         for _mask, tag, extra in lst:
             c, ai = goal_info[tag]
+            if ai < 0:
+                return False  # junction goals: no reverse search
             a = prob.accesses(c)[ai]
             rev_sources.append((a.node, a.dir, a.exits, extra, tag))
     rev_goals: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
@@ -394,10 +407,7 @@ def _probe_reverse(prob: _Problem, net: int, sources, goals, goal_info
     stats: list[int] = []
     f = search(prob.lat, prob.occ, net, rev_sources, rev_goals, bend=BEND * prob.lat.pitch,
                max_expand=PROBE, stats=stats)
-    if f is not None:
-        dirs = tuple((d + 4) % 8 for d in reversed(f.dirs))
-        return Found(f.nodes[::-1], dirs, f.goal_tag, f.source_tag, f.cost), False
-    return None, bool(stats) and -stats[-1] <= PROBE
+    return f is None and bool(stats) and -stats[-1] <= PROBE
 
 
 def _budget(prob: _Problem, t: int, connected: list[int], soft: bool) -> int:
@@ -412,8 +422,8 @@ def _budget(prob: _Problem, t: int, connected: list[int], soft: bool) -> int:
     return int(HARD_BUDGET[0] + HARD_BUDGET[1] * steps * steps)
 
 
-def _junction_goals(lat: Lattice, path: tuple[int, ...], goals, goal_info, *, tag_start: int,
-                    pl) -> None:
+def _junction_goals(lat: Lattice, path: tuple[int, ...], goals, goal_info, *, tag_start: int
+                    ) -> None:
     """Interior nodes of a straight run of an existing branch, entered at 90 degrees."""
     tag = tag_start
     for a, n, b in zip(path, path[1:], path[2:]):

@@ -1,0 +1,88 @@
+"""The RDL of a WLCSP design: route pads to bumps, add teardrops, fill same-net notches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import shapely
+
+from ...notches import fill_notches
+from .teardrops import TeardropReport, teardrops
+from .terminals import routing_boundary, terminals
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...design import Design
+
+# Routing terminals get a kind prefix: a pad and a bump may share a name.
+PAD_PREFIX, BUMP_PREFIX = "pad:", "bump:"
+
+
+@dataclass
+class RdlResult:
+    """The drawn RDL and what the router said.
+
+    Args:
+        polygons: one geometry per routed net (wires, teardrops, notch fills, its terminals).
+        routed: routed net names; unrouted: net -> reason.
+        assignment: pad name -> bump name.
+        total_length_um: centre-line length of the routed nets.
+        teardrops: what the teardrop step did.
+        bump_nets: bump name -> net after the assignment.
+    """
+
+    polygons: list[Any]
+    routed: list[str]
+    unrouted: dict[str, str]
+    assignment: dict[str, str]
+    total_length_um: float
+    teardrops: TeardropReport = field(default_factory=TeardropReport)
+    bump_nets: dict[str, str | None] = field(default_factory=dict)
+
+
+def route_design(design: Design, *, router: Callable[..., Any] | None) -> RdlResult:
+    """Route the RDL, add teardrops and fill same-net notches.
+
+    Args:
+        design: the design.
+        router: a function with the signature of wlpmask.routing.route_rdl; None: unavailable
+            (every net is reported unrouted).
+    """
+    specs = terminals(design)
+    pad_nets = {p.name: p.net_name for p in design.pads}
+    bump_nets: dict[str, str | None] = {s.name: s.net for s in design.bumps.sites}
+    if router is None:
+        why = "no RDL router available (wlpmask.routing did not import)"
+        return RdlResult([], [], {n: why for n in sorted(set(pad_nets.values()))}, {}, 0.0,
+                         bump_nets=bump_nets)
+    from ...routing import Terminal
+
+    terms = [Terminal(name=(PAD_PREFIX if t.kind == "pad" else BUMP_PREFIX) + t.name,
+                      kind=t.kind, shape=t.shape, net=t.net) for t in specs]
+    result = router(terminals=terms, obstacles=[], boundary=routing_boundary(design),
+                    width_um=design.rdl.width_um, space_um=design.rdl.space_um,
+                    grid_um=design.tech.grid_um, allow45=True,
+                    assign=design.assignment_mode == "auto")
+    assignment = {}
+    for pad_t, bump_t in sorted(result.assignment.items()):
+        pad, bump = pad_t.removeprefix(PAD_PREFIX), bump_t.removeprefix(BUMP_PREFIX)
+        assignment[pad] = bump
+        if bump in bump_nets and bump_nets[bump] is None:
+            bump_nets[bump] = pad_nets.get(pad)
+    for pad, bump in design.assignment.items():
+        assignment.setdefault(pad, bump)
+    drops, report = teardrops(terminals=specs, nets=result.routed, bump_nets=bump_nets,
+                              design=design)
+    net_metal: dict[str, list[Any]] = {n: [result.routed[n].metal] for n in result.routed}
+    for d in drops:
+        net_metal[d.net].append(d.shape)
+    owner = {t.name: (bump_nets.get(t.name) if t.kind == "bump" else t.net) for t in specs}
+    net_terms = {n: shapely.union_all([t.shape for t in specs if owner[t.name] == n])
+                 for n in net_metal}
+    others = [t.shape for t in specs if owner[t.name] not in net_metal]
+    polygons = fill_notches(net_metal=net_metal, net_terminals=net_terms,
+                            space_um=design.rdl.space_um, grid_um=design.tech.grid_um,
+                            others=others)
+    return RdlResult(polygons, sorted(result.routed), dict(sorted(result.unrouted.items())),
+                     assignment, round(float(result.total_length_um), 3), report, bump_nets)
