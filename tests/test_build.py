@@ -278,3 +278,24 @@ def test_cli_bad_toml_and_missing_file(tmp_path):
     assert res.exit_code == 2 and "malformed TOML" in res.stderr
     res = run_cli("build", str(tmp_path / "missing.toml"))
     assert res.exit_code == 2 and "file not found" in res.stderr
+
+
+@pytest.mark.parametrize("broken", [
+    ("chip.def", "DIEAREA ( 0 0 ) ( 1000 ;\n"),      # truncated statement
+    ("chip.def", "COMPONENTS 1 ;\n - u_a NOPE + FIXED ( 1 2 ) N ;\nEND COMPONENTS\n"),
+])
+def test_cli_malformed_def_exit_2_one_line(tmp_path, broken):
+    from test_design import DEF, LEF
+
+    name, tail = broken
+    (tmp_path / "pads.lef").write_text(LEF)
+    (tmp_path / name).write_text(DEF.split("DIEAREA")[0] + tail)
+    doc = base_design()
+    doc["pads"] = {"source": "def", "path": name, "lef": ["pads.lef"], "layer": "metal10"}
+    f = write_design(tmp_path, doc)
+    out = tmp_path / "out"
+    res = run_cli("build", str(f), "-o", str(out))
+    assert res.exit_code == 2, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "chip.def" in lines[0], lines
+    assert not out.exists()
