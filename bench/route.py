@@ -3,7 +3,11 @@
 Prints, per case: wall time of route_rdl, routed fraction, total wire length. Targets on a
 2-core machine: <= 5 s for the 139-net case, <= 60 s for 1,000 pads / 1,000 bumps.
 
-    .venv/bin/python bench/route.py [--extmat ../shared/extmat] [--pads 1000] [--skip-openroad]
+    .venv/bin/python bench/route.py [--extmat ../shared/extmat] [--sizes 200,400,1000]
+                                    [--skip-openroad]
+
+The default runs the 139-net case and a 200-pad synthetic die (well under a minute); give the
+large sizes with --sizes.
 """
 
 from __future__ import annotations
@@ -95,7 +99,8 @@ def _report(label: str, res, dt: float, nets: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--extmat", default=str(HERE.parent.parent / "shared" / "extmat"))
-    ap.add_argument("--pads", type=int, default=1000)
+    ap.add_argument("--sizes", default="200",
+                    help="comma-separated pad counts of the synthetic dies (e.g. 200,400,1000)")
     ap.add_argument("--width", type=float, default=5.0, help="synthetic case width = spacing, um")
     ap.add_argument("--skip-openroad", action="store_true")
     args = ap.parse_args(argv)
@@ -111,12 +116,18 @@ def main(argv: list[str] | None = None) -> int:
                         space_um=4.0, grid_um=0.005, assign=False)
         _report("openroad flip-chip 139 nets (237 pad-bump pairs), 4/4 um", res,
                 time.perf_counter() - t0, nets)
-    terms, die = synthetic_die(args.pads)
-    t0 = time.perf_counter()
-    res = route_rdl(terminals=terms, obstacles=[], boundary=die, width_um=args.width,
-                    space_um=args.width, grid_um=0.005, assign=True)
-    _report(f"synthetic {args.pads} pads / {args.pads} bumps, {args.width:g}/{args.width:g} um, "
-            f"die {die.bounds[2]:.0f} um", res, time.perf_counter() - t0, args.pads)
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        print(f"--sizes {args.sizes!r}: expected comma-separated integers", file=sys.stderr)
+        return 2
+    for pads in sizes:
+        terms, die = synthetic_die(pads)
+        t0 = time.perf_counter()
+        res = route_rdl(terminals=terms, obstacles=[], boundary=die, width_um=args.width,
+                        space_um=args.width, grid_um=0.005, assign=True)
+        _report(f"synthetic {pads} pads / {pads} bumps, {args.width:g}/{args.width:g} um, "
+                f"die {die.bounds[2]:.0f} um", res, time.perf_counter() - t0, pads)
     return 0
 
 

@@ -48,8 +48,8 @@ def search(lat: Lattice, occ: Occupancy, net: int,
            goals: Mapping[int, Sequence[tuple[int, int, float]]], *,
            soft: bool = False, penalty: float = 0.0, bend: float = 0.0,
            max_expand: int = 2_000_000, weight: float = 1.0, stats: list | None = None,
-           guide: tuple[float, float, float, float, float, float] | None = None
-           ) -> Found | None:
+           guide: tuple[float, float, float, float, float, float] | None = None,
+           corridor: tuple[bytes | bytearray, int, int] | None = None) -> Found | None:
     """Cheapest path from any source to any goal.
 
     Args:
@@ -68,6 +68,8 @@ def search(lat: Lattice, occ: Occupancy, net: int,
             than `free` pitches from it costs `cost` pitches per pitch of distance beyond.
             Routes that keep near their straight pad-bump segments (which a minimum-length
             assignment makes mutually crossing-free) leave the way open for the others.
+        corridor: (tile mask, tile side in nodes, tiles per row): only nodes in tiles whose
+            mask byte is set may be entered (the net's corridor from the global stage).
     """
     if not sources or not goals:
         return None
@@ -75,6 +77,7 @@ def search(lat: Lattice, occ: Occupancy, net: int,
     emask, off, step = lat.emask, lat.off, lat.step
     entry, corner, hist, resv = occ.entry, occ.corner, occ.hist, occ.reserve
     rcost = occ.reserve_cost
+    plan, pcost = occ.plan, occ.plan_cost
     p = float(lat.pitch)
     c1 = SQRT2M1 if lat.allow45 else 1.0
     turns = _turn_table(lat.allow45)
@@ -93,8 +96,13 @@ def search(lat: Lattice, occ: Occupancy, net: int,
         gvx, gvy = gi1 - gi0, gj1 - gj0
         gll = gvx * gvx + gvy * gvy or 1.0
         gcost *= p
+        gfree2 = gfree * gfree if gfree > 0.0 else -1.0
     else:
         gcost = 0.0
+    if corridor is not None:
+        cmask, ctile, ctx = corridor
+    else:
+        cmask, ctile, ctx = None, 1, 0
     inf = math.inf
     # State key: the node, or (node, direction) at goal nodes, whose acceptance depends on
     # the arrival direction.
@@ -143,6 +151,10 @@ def search(lat: Lattice, occ: Occupancy, net: int,
             vkey = (v, nd) if v in goals else v
             if vkey in closed:
                 continue
+            if cmask is not None:
+                j, i = divmod(v, nx)
+                if not cmask[(j // ctile) * ctx + i // ctile]:
+                    continue
             cost = step[nd]
             e = entry[v]
             if e != FREE and e != net:
@@ -164,14 +176,18 @@ def search(lat: Lattice, occ: Occupancy, net: int,
             r = resv[v]
             if r != FREE and r != net:
                 cost += rcost
+            if pcost:
+                r = plan[v]
+                if r != FREE and r != net:
+                    cost += pcost
             j, i = divmod(v, nx)
             if gcost:
                 t = ((i - gi0) * gvx + (j - gj0) * gvy) / gll
                 t = 0.0 if t < 0.0 else (1.0 if t > 1.0 else t)
                 ex, ey = i - gi0 - t * gvx, j - gj0 - t * gvy
-                dev = math.sqrt(ex * ex + ey * ey) - gfree
-                if dev > 0.0:
-                    cost += gcost * dev
+                d2 = ex * ex + ey * ey
+                if d2 > gfree2:  # (most nodes lie within the free band: no square root)
+                    cost += gcost * (math.sqrt(d2) - gfree)
             ng = g + cost
             if ng < best.get(vkey, inf):
                 best[vkey] = ng

@@ -47,6 +47,9 @@ class Occupancy:
         # escape lanes in front of terminals: other nets pay reserve_cost to cross them
         self.reserve = [FREE] * size
         self.reserve_cost = 0.0
+        # planned pad-bump segments: other nets pay plan_cost to cross them
+        self.plan = [FREE] * size
+        self.plan_cost = 0.0
         self.uses: dict[int, NetUse] = {}
         # spatial hash of stub metal: cell -> [(net, geometry)]
         self.cell = float(cell)
@@ -58,6 +61,12 @@ class Occupancy:
         for n in nodes:
             r = self.reserve[n]
             self.reserve[n] = net if r in (FREE, net) else MANY
+
+    def reserve_plan(self, net: int, nodes: Iterable[int]) -> None:
+        """Mark nodes as lying on the planned (straight) route of `net`."""
+        for n in nodes:
+            r = self.plan[n]
+            self.plan[n] = net if r in (FREE, net) else MANY
 
     @staticmethod
     def _combine(nets: Iterable[int]) -> int:

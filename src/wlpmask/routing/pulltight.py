@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -198,6 +199,31 @@ def _connections(a: tuple[int, int], b: tuple[int, int], allow45: bool
     return [[diag_first], [axis_first]]
 
 
+def _seg_ring(a: tuple[int, int], b: tuple[int, int], rules: Rules) -> list[tuple[int, int]]:
+    """The four corners of segment_polygon(a, b) (same order)."""
+    ax, ay = a
+    bx, by = b
+    dx, dy = bx - ax, by - ay
+    h, d = rules.half, rules.diag
+    if dy == 0:
+        x0, x1 = min(ax, bx), max(ax, bx)
+        return [(x0, ay - h), (x1, ay - h), (x1, ay + h), (x0, ay + h)]
+    if dx == 0:
+        y0, y1 = min(ay, by), max(ay, by)
+        return [(ax - h, y0), (ax + h, y0), (ax + h, y1), (ax - h, y1)]
+    sx, sy = (dx > 0) - (dx < 0), (dy > 0) - (dy < 0)
+    ox, oy = -sy * d, sx * d
+    return [(ax + ox, ay + oy), (bx + ox, by + oy), (bx - ox, by - oy), (ax - ox, ay - oy)]
+
+
+def _joint_ring(p: tuple[int, int], rules: Rules) -> list[tuple[int, int]]:
+    """The eight corners of joint_polygon(p) (same order)."""
+    x, y = p
+    h, e = rules.half, 2 * rules.diag - rules.half
+    return [(x + h, y - e), (x + h, y + e), (x + e, y + h), (x - e, y + h),
+            (x - h, y + e), (x - h, y - e), (x - e, y - h), (x + e, y - h)]
+
+
 def _legal(pts: list[tuple[int, int]], i: int, j: int, ctx: _Ctx) -> bool:
     """Is polyline pts legal where vertices i..j changed (segments i..j-1 are new)?"""
     n = len(pts)
@@ -223,24 +249,40 @@ def _legal(pts: list[tuple[int, int]], i: int, j: int, ctx: _Ctx) -> bool:
         if dirs[k] % 2 and (pts[k][0] + pts[k][1]) % 2 != ctx.parity:
             return False
     joints = [k for k in range(max(1, i), min(n - 1, j + 1))]
-    pieces = [(k, segment_polygon(pts[k], pts[k + 1], rules)) for k in range(i, j)]
-    pieces += [(-1, joint_polygon(pts[k], rules)) for k in joints]
+    segs = list(range(i, j))
+    # build the changed pieces in one vectorized call per kind (this test runs very often)
+    geoms = []
+    if segs:
+        geoms += list(shapely.polygons(np.array(
+            [_seg_ring(pts[k], pts[k + 1], rules) for k in segs], dtype=float)))
+    if joints:
+        geoms += list(shapely.polygons(np.array([_joint_ring(pts[k], rules) for k in joints],
+                                                dtype=float)))
+    pieces = list(zip(segs + [-1] * len(joints), geoms))
+    if not shapely.covers(ctx.boundary, np.array(geoms, dtype=object)).all():
+        return False
     # the path's own segments away from the change (a shortcut must not fold onto itself)
-    far = [segment_polygon(pts[k], pts[k + 1], rules)
-           for k in list(range(0, i - 2)) + list(range(j + 2, n - 1))]
+    # (only those whose bounding box comes near the change: the rest cannot be in reach)
+    near_pad = rules.reach + rules.seg_reach + space + 2
+    bx0 = min(pts[k][0] for k in range(i, j + 1)) - near_pad
+    bx1 = max(pts[k][0] for k in range(i, j + 1)) + near_pad
+    by0 = min(pts[k][1] for k in range(i, j + 1)) - near_pad
+    by1 = max(pts[k][1] for k in range(i, j + 1)) + near_pad
+    far_k = [k for k in list(range(0, i - 2)) + list(range(j + 2, n - 1))
+             if max(pts[k][0], pts[k + 1][0]) >= bx0 and min(pts[k][0], pts[k + 1][0]) <= bx1
+             and max(pts[k][1], pts[k + 1][1]) >= by0 and min(pts[k][1], pts[k + 1][1]) <= by1]
+    far = (shapely.polygons(np.array([_seg_ring(pts[k], pts[k + 1], rules) for k in far_k],
+                                     dtype=float)) if far_k else None)
+    own_terms = ctx.own_terms
     for k, g in pieces:
-        if not ctx.boundary.covers(g):
+        others = [other for _, owner, other in ctx.shapes.near(g, space) if owner != net]
+        if others and shapely.dwithin(g, np.array(others, dtype=object), space - 1e-6).any():
             return False
-        for _, owner, other in ctx.shapes.near(g, space):
-            if owner == net:
-                continue
-            if shapely.dwithin(g, other, space - 1e-6):
-                return False
-        if k >= 0 and any(shapely.dwithin(g, f, space - 1e-6) for f in far):
+        if k >= 0 and far is not None and shapely.dwithin(g, far, space - 1e-6).any():
             return False
         if k == 0 or k == n - 2:
             continue  # the end segments land on their terminals
-        for t in ctx.own_terms:
-            if shapely.dwithin(g, t, space - 1e-6):
-                return False
+        if own_terms and shapely.dwithin(g, np.array(own_terms, dtype=object),
+                                         space - 1e-6).any():
+            return False
     return True

@@ -1,7 +1,12 @@
 """route_rdl: assignment, lattice routing with rip-up and re-route, pull-tight, sign-off.
 
-All work happens in integer grid units; um appear only at the API. Nets are routed one at a
-time on the lattice (astar); a net that finds no legal path is routed again in soft mode over
+All work happens in integer grid units; um appear only at the API. Before detail routing,
+each two-terminal net's straight pad-bump segment is marked on the lattice (other nets pay to
+cross it, which keeps the crossing-free plan of the assignment), escape lanes are marked in
+front of every pad and bump access, and on large problems a global stage (corridor) routes the
+nets over tiles with track capacities and gives each net a corridor that its first search stays
+in. Nets are then routed one at a time, pad-bump nets by sideways span (inside out); a net
+that finds no legal path is routed again in soft mode over
 other nets' wires, the nets in its way are ripped up (their nodes get a history cost) and
 queued for the next round. After the last round, the paths are pulled tight, converted to
 metal and signed off; a net that fails sign-off is removed and reported, never drawn.
@@ -23,6 +28,7 @@ from ..errors import WlpmaskError
 from .access import Access, AccessBuilder, rotate_mask
 from .assign import assign_free_bumps
 from .astar import search
+from .corridor import TileGraph, corridor_mask, route_tiles
 from .lattice import Lattice, Rules, choose_origin, make_rules
 from .model import KINDS, RoutedNet, RouteResult, Terminal
 from .occupancy import FREE, Occupancy
@@ -30,14 +36,22 @@ from .outline import polyline_length, simplify_polyline, to_um, wire_metal
 from .pulltight import pull_tight
 from .signoff import check_nets
 
+SOFT_WEIGHT = 1.5  # heuristic weight of the soft (rip-up) search: above 1 is faster, less exact
 SOFT_PENALTY = 12.0  # pitches charged for each node taken from another net in soft mode
 BEND = 0.02  # pitches per change of direction: a tie-breaker towards straight runs
-LANE_STEPS = 3  # lattice steps straight out of each pad access that other nets avoid ...
+LANE_STEPS = 3  # lattice steps straight out of each terminal access that other nets avoid ...
 LANE_COST = 2.0  # ... at this many pitches per node
-GUIDE = (0.1, 3.0)  # pitches of cost per pitch of distance from the pad-bump segment beyond
+GUIDE = (0.3, 3.0)  # pitches of cost per pitch of distance from the pad-bump segment beyond
 # the second value (pitches): keeps routes in the order a crossing-free assignment planned
 PROBE = 1500  # expansions of the first, small searches (see _route_net)
 HARD_BUDGET = (3000, 2.0)  # expansions: constant + factor * (distance in pitches + 10) ** 2
+TILE = 8  # lattice steps per tile of the global stage
+WIDEN = 1  # tiles added around each net's global path to make its corridor
+BUMP_LANES = True  # lanes out of bump accesses too: wires that hug a bump close it in
+SEGMENT_LANES = True  # other nets pay PLAN_COST per node to cross a net's pad-bump segment
+PLAN_COST = 2.0  # pitches
+ORDER_BY_SPAN = True  # route pad-bump nets by sideways span first (see _order_key)
+GLOBAL_MIN_NETS = 64  # fewer two-terminal nets than this: no global stage (little to gain)
 
 
 @dataclass
@@ -50,6 +64,7 @@ class _Net:
     polylines: list[list[tuple[int, int]]] = field(default_factory=list)
     paths: list[tuple[int, ...]] = field(default_factory=list)
     rips: int = 0
+    corridor: tuple[bytearray, int, int] | None = None
 
 
 class _Problem:
@@ -208,11 +223,17 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
     prob.occ.reserve_cost = LANE_COST * rules.pitch
     for k in sorted(nets):
         for t in nets[k].terms:
-            if prob.terms[t].kind != "pad":
+            if prob.terms[t].kind != "pad" and not BUMP_LANES:
                 continue  # pads sit in rows where a wire passing in front walls others in
             for a in prob.accesses(t):
                 lane = [a.node + s * prob.lat.off[a.dir] for s in range(LANE_STEPS + 1)]
                 prob.occ.reserve_lane(k, [n for n in lane if 0 <= n < prob.lat.size])
+    if SEGMENT_LANES:
+        for k in sorted(nets):
+            if len(nets[k].terms) == 2:
+                prob.occ.reserve_plan(k, _segment_nodes(prob, *nets[k].terms))
+        prob.occ.plan_cost = PLAN_COST * rules.pitch
+    _plan_corridors(prob, nets)
     _route_all(prob, nets, unrouted, max_rounds)
 
     # pull tight, outline, sign-off
@@ -250,14 +271,88 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
 # ------------------------------------------------------------------------------ net routing
 
 
+def _segment_nodes(prob: _Problem, a: int, b: int) -> list[int]:
+    """Lattice nodes along the straight segment between the centres of terminals a and b,
+    4-connected, so that no path can cross the segment without entering one of them.
+
+    A minimum-length assignment makes these segments mutually crossing-free; charging other
+    nets for crossing them keeps each wire on the side of every bump that its segment plans,
+    so a wire routed early does not cut off a net routed later.
+    """
+    lat = prob.lat
+    p = lat.pitch
+    (x0, y0), (x1, y1) = prob.center(a), prob.center(b)
+    i0, j0 = (x0 - lat.x0) / p, (y0 - lat.y0) / p
+    i1, j1 = (x1 - lat.x0) / p, (y1 - lat.y0) / p
+    steps = max(1, int(math.ceil(4 * max(abs(i1 - i0), abs(j1 - j0)))))
+    out: list[int] = []
+    prev = None
+    for s in range(steps + 1):
+        t = s / steps
+        i = int(round(i0 + t * (i1 - i0)))
+        j = int(round(j0 + t * (j1 - j0)))
+        if prev is not None and (i, j) == prev:
+            continue
+        if prev is not None and i != prev[0] and j != prev[1]:
+            out.append(prev[1] * lat.nx + i)  # the corner that makes the line 4-connected
+        out.append(j * lat.nx + i)
+        prev = (i, j)
+    return [n for n in out if 0 <= n < lat.size]
+
+
+def _plan_corridors(prob: _Problem, nets: dict[int, _Net]) -> None:
+    """Global stage: route the two-terminal nets on the tile graph; keep their corridors."""
+    two = [k for k in sorted(nets) if len(nets[k].terms) == 2]
+    if len(two) < GLOBAL_MIN_NETS:
+        return
+    lat = prob.lat
+    graph = TileGraph(lat, TILE)
+    p = lat.pitch
+
+    def tile(t: int) -> int:
+        x, y = prob.center(t)
+        i = min(max(int(round((x - lat.x0) / p)), 0), lat.nx - 1)
+        j = min(max(int(round((y - lat.y0) / p)), 0), lat.ny - 1)
+        return graph.tile_of(j * lat.nx + i)
+
+    demands = {k: (tile(nets[k].terms[0]), tile(nets[k].terms[1])) for k in two}
+    for k, tiles in route_tiles(graph, demands).items():
+        nets[k].corridor = (corridor_mask(graph, tiles, WIDEN), graph.tile, graph.tx)
+
+
 def _estimate(prob: _Problem, net: _Net) -> float:
     cs = [prob.center(t) for t in net.terms]
     return max(math.hypot(a[0] - b[0], a[1] - b[1]) for a in cs for b in cs)
 
 
+def _order_key(prob: _Problem, net: _Net) -> tuple[float, float, str]:
+    """Routing order: a pad-bump net by how far its bump lies sideways of its pad (along the
+    die edge the pad faces), then by length.
+
+    A wire whose bump lies far to the side runs in front of the pads between, and would wall
+    them in if it went first; the pads' own wires, whose sideways spans nest inside its span
+    (the assignment is crossing-free), go first, from the inside out.
+    """
+    length = _estimate(prob, net)
+    if ORDER_BY_SPAN and len(net.terms) == 2:
+        kinds = [prob.terms[t].kind for t in net.terms]
+        if sorted(kinds) == ["bump", "pad"]:
+            pad = net.terms[kinds.index("pad")]
+            bump = net.terms[kinds.index("bump")]
+            (px, py), (bx, by) = prob.center(pad), prob.center(bump)
+            edge = prob.boundary.exterior
+            q = edge.interpolate(edge.project(shapely.Point(px, py)))
+            nx_, ny_ = px - q.x, py - q.y
+            nl = math.hypot(nx_, ny_)
+            if nl > 0:
+                side = abs((bx - px) * ny_ - (by - py) * nx_) / nl
+                return (side, length, net.name)
+    return (length, length, net.name)
+
+
 def _route_all(prob: _Problem, nets: dict[int, _Net], unrouted: dict[str, str],
                max_rounds: int) -> None:
-    queue = sorted(nets, key=lambda k: (_estimate(prob, nets[k]), nets[k].name))
+    queue = sorted(nets, key=lambda k: _order_key(prob, nets[k]))
     walled: set[int] = set()  # nets that the static obstacles alone keep apart
     for _round in range(max(1, max_rounds)):
         if not queue:
@@ -276,7 +371,7 @@ def _route_all(prob: _Problem, nets: dict[int, _Net], unrouted: dict[str, str],
             for v in sorted(victims):
                 _rip(prob, nets[v])
                 ripped.append(v)
-        queue = sorted(set(ripped), key=lambda k: (_estimate(prob, nets[k]), nets[k].name))
+        queue = sorted(set(ripped), key=lambda k: _order_key(prob, nets[k]))
     for k, net in nets.items():
         if net.polylines:
             continue
@@ -351,7 +446,12 @@ def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
             i0, j0 = (x0 - lat.x0) / p, (y0 - lat.y0) / p
             i1, j1 = (x1 - lat.x0) / p, (y1 - lat.y0) / p
             guide = (i0, j0, i1, j1, GUIDE[0], GUIDE[1])
-        if not soft and not net.paths and budget > PROBE:
+        if not soft and not net.paths and net.corridor is not None:
+            # inside the corridor from the global stage first: cheap, and it leaves the room
+            # the global stage planned for the other nets
+            found = search(lat, occ, k, sources, goals, bend=BEND * p, max_expand=budget,
+                           guide=guide, corridor=net.corridor)
+        if found is None and not soft and not net.paths and budget > PROBE:
             # most connections are found within a small budget; if not, a small search from
             # the goal side tells whether the goals are closed in before the large one runs
             stats: list[int] = []
@@ -363,7 +463,8 @@ def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
                 budget = 0
         if found is None and budget > 0:
             found = search(lat, occ, k, sources, goals, soft=soft, penalty=SOFT_PENALTY * p,
-                           bend=BEND * p, max_expand=budget, guide=guide)
+                           bend=BEND * p, max_expand=budget, guide=guide,
+                           weight=SOFT_WEIGHT if soft else 1.0)
         if found is None:
             _rip_quiet(prob, net)
             return None
