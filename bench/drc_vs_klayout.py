@@ -8,12 +8,21 @@ PAD-encloses-OPEN; each runs in its own child process so its peak memory (getrus
 is its own. The flagged shapes are compared as the set of (rule, bump site) that the edge pairs
 of each engine touch; the edge-pair counts are printed too.
 
-Usage: .venv/bin/python bench/drc_vs_klayout.py [--sizes 10000,100000,360000]
+wlpmask reads the GDS with gdstk into one vertex array per layer (drc.PolygonSet: no numpy
+array per polygon), drops the gdstk library and hands its freed memory back to the system
+before checking.
+
+A second table runs the path of `wlpmask drc` (io.gds.read_layout + flatten_layers + run_drc)
+end to end on the same bumps written twice: as an array reference of one bump cell and as a
+flat cell; the array must not be slower.
+
+Usage: .venv/bin/python bench/drc_vs_klayout.py [--sizes 10000,100000,360000] [--no-arrays]
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import math
 import multiprocessing as mp
 import resource
@@ -106,6 +115,28 @@ def write_layout(n: int, path: Path) -> dict:
     return {"pads_moved": n_inj // 3 + 1, "openings_shifted": len(shifted), "rdl": n_rdl}
 
 
+def _layer_arrays(cell: gdstk.Cell, layer: int, datatype: int):
+    """All polygons of one layer of a flat cell as a PolygonSet (one vertex array)."""
+    from wlpmask.drc import PolygonSet
+
+    # the cell's own polygons (get_polygons would copy them all first)
+    polys = [p for p in cell.polygons if p.layer == layer and p.datatype == datatype]
+    offsets = np.zeros(len(polys) + 1, dtype=np.int64)
+    np.cumsum([p.size for p in polys], out=offsets[1:])
+    xy = np.empty((int(offsets[-1]), 2))
+    for p, a, b in zip(polys, offsets[:-1], offsets[1:]):
+        xy[a:b] = p.points
+    return PolygonSet(xy, offsets)
+
+
+def _release_freed_memory() -> None:
+    """Hand memory freed by the GDS reader back to the system (glibc; a no-op elsewhere)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _wlpmask(gds: str, tech_path: str, queue) -> None:
     from wlpmask.drc import run_drc
     from wlpmask.tech import load_technology
@@ -113,9 +144,9 @@ def _wlpmask(gds: str, tech_path: str, queue) -> None:
     tech = load_technology(tech_path)
     t0 = time.perf_counter()
     lib = gdstk.read_gds(gds, unit=1e-6)
-    cell = lib.cells[0]
-    shapes = {name: [p.points for p in cell.get_polygons(layer=gl, datatype=dt)]
-              for name, (gl, dt) in LAYERS.items()}
+    shapes = {name: _layer_arrays(lib.cells[0], gl, dt) for name, (gl, dt) in LAYERS.items()}
+    del lib  # the polygons live on in the arrays only
+    _release_freed_memory()
     t1 = time.perf_counter()
     res = run_drc(shapes, tech)
     t2 = time.perf_counter()
@@ -151,6 +182,42 @@ def _klayout(gds: str, queue) -> None:
                "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
 
 
+def write_bump_array(n: int, path: Path, *, flat: bool) -> None:
+    """N bumps (pad + opening) on the pitch: one array reference, or the same expanded flat."""
+    side = int(math.ceil(math.sqrt(n)))
+    bump = gdstk.Cell("BUMP")
+    bump.add(gdstk.Polygon(_octagon(PAD_UM), *LAYERS["PAD"]))
+    bump.add(gdstk.Polygon(_octagon(OPEN_UM), *LAYERS["OPEN"]))
+    top = gdstk.Cell("TOP")
+    lib = gdstk.Library(unit=1e-6, precision=1e-9)
+    if flat:
+        k = np.arange(side * side)
+        for x, y in zip((k % side) * PITCH_UM, (k // side) * PITCH_UM):
+            for p in bump.polygons:
+                top.add(p.copy().translate(x, y))
+        lib.add(top)
+    else:
+        top.add(gdstk.Reference(bump, (0, 0), columns=side, rows=side,
+                                spacing=(PITCH_UM, PITCH_UM)))
+        lib.add(top, bump)
+    lib.write_gds(str(path))
+
+
+def _end_to_end(gds: str, tech_path: str, queue) -> None:
+    """The path of `wlpmask drc`: read the layout, flatten the layers, run the rules."""
+    from wlpmask.drc import run_drc
+    from wlpmask.io.gds import flatten_layers, read_layout
+    from wlpmask.tech import load_technology
+
+    tech = load_technology(tech_path)
+    t0 = time.perf_counter()
+    lay = read_layout(gds)
+    shapes = flatten_layers(lay.top("TOP"), tech, dbu_um=lay.dbu_um)
+    res = run_drc(shapes, tech)
+    queue.put({"time": time.perf_counter() - t0, "counts": res.summary(),
+               "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
 def _run(target, *args) -> dict:
     ctx = mp.get_context("fork")
     q = ctx.Queue()
@@ -178,9 +245,11 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000,360000",
                     help="comma-separated bump counts (default: %(default)s)")
+    ap.add_argument("--no-arrays", action="store_true",
+                    help="skip the array-versus-flat end-to-end table")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
-    rows = []
+    rows, arrays = [], []
     with tempfile.TemporaryDirectory() as tmp:
         tech_path = Path(tmp) / "bench_bumps.toml"
         tech_path.write_text(TECH_TOML)
@@ -193,6 +262,15 @@ def main(argv=None) -> None:
             rows.append((n, w, k, agree, injected))
             print(f"N={n}: wlpmask {w['counts']} KLayout {k['counts']} injected {injected}",
                   flush=True)
+            if not args.no_arrays:
+                got = {}
+                for flat in (True, False):
+                    g = Path(tmp) / f"bumps_{n}_{'flat' if flat else 'array'}.gds"
+                    write_bump_array(n, g, flat=flat)
+                    got[flat] = _run(_end_to_end, str(g), str(tech_path))
+                    g.unlink()
+                arrays.append((n, got[True], got[False]))
+            gds.unlink()
     print()
     print("peak memory: getrusage(RUSAGE_SELF).ru_maxrss of each engine's own child process")
     print("times: checks only (read = GDS read + region/shape building, separately)")
@@ -203,6 +281,14 @@ def main(argv=None) -> None:
         print(f"{n:>8} {w['check']:>10.2f} {k['check']:>10.2f} {w['check'] / k['check']:>6.2f} "
               f"{w['read']:>9.2f} {k['read']:>8.2f} {w['maxrss_mb']:>7.0f} "
               f"{k['maxrss_mb']:>7.0f} {pw:>6}/{pk:<7}  {'yes' if agree else 'NO'}")
+    if arrays:
+        print()
+        print("end to end (read_layout + flatten_layers + run_drc), one bump cell placed N times:")
+        print(f"{'N':>8} {'flat s':>8} {'array s':>8} {'flat MB':>8} {'array MB':>9}  "
+              f"same result")
+        for n, f, a in arrays:
+            print(f"{n:>8} {f['time']:>8.2f} {a['time']:>8.2f} {f['maxrss_mb']:>8.0f} "
+                  f"{a['maxrss_mb']:>9.0f}  {'yes' if f['counts'] == a['counts'] else 'NO'}")
 
 
 if __name__ == "__main__":

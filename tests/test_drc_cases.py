@@ -144,6 +144,31 @@ def test_enclosure_reports_inner_shapes_sticking_out(tech):
     assert len(enclosing_pairs([irect(0, 0, 100, 100)], [irect(10, 10, 60, 60)], 11)) == 2
 
 
+def test_marker_values_say_how_far_a_shape_lies_outside(tech, tmp_path):
+    # enclosure: minus the largest distance of a vertex outside from the nearest outer shape
+    shapes = {"PAD": [rect(0, 0, 100, 100), rect(500, 0, 600, 100)],
+              "PI1": [rect(10, 40, 120, 60),      # sticks out of the first pad by 20
+                      rect(300, 40, 320, 60),     # between the pads: x = 300 is 200 from both
+                      rect(580, 40, 610, 60)]}    # 10 beyond the second pad
+    res = run_drc(shapes, tech, rules=["PAD.EN.PI1"])
+    got = sorted((v.bbox[0], v.measured_um) for v in res.violations if v.edge_pair is None)
+    assert got == [(100.0, pytest.approx(-20.0)), (300.0, pytest.approx(-200.0)),
+                   (600.0, pytest.approx(-10.0))]
+    # no outer shape at all: minus the diagonal of the part's box
+    lonely = run_drc({"PI1": [rect(0, 0, 30, 40)]}, tech, rules=["PAD.EN.PI1"])
+    assert [v.measured_um for v in lonely.violations] == [pytest.approx(-50.0)]
+    # inside: the margin the worst vertex keeps from the outer boundary (negative outside)
+    toml = tmp_path / "t.toml"
+    toml.write_text('[technology]\nname = "t"\ngrid_um = 0.001\n'
+                    '[layers.A]\ngds = [1, 0]\n[layers.B]\ngds = [2, 0]\n'
+                    '[rules."B.IN"]\nkind = "inside"\nouter = "A"\ninner = "B"\nmin_um = 5.0\n')
+    t = load_technology(toml)
+    res = run_drc({"A": [rect(0, 0, 100, 100)],
+                   "B": [rect(-4, 20, 50, 30), rect(20, 98, 40, 99), rect(60, 60, 70, 70)]}, t)
+    got = sorted((v.bbox[1], v.measured_um) for v in res.violations)
+    assert got == [(20.0, pytest.approx(-4.0)), (98.0, pytest.approx(1.0))]
+
+
 def test_inside_and_min_area_are_polygon_markers(tech):
     shapes = {"DIE": [rect(0, 0, 1000, 1000)],
               "RDL": [rect(10, 10, 100, 30), rect(990, 500, 1020, 520)],

@@ -12,6 +12,7 @@ import pytest
 import shapely
 
 from wlpmask.drc import enclosing_pairs, merge_layer, separation_pairs, space_pairs, width_pairs
+from wlpmask.drc.checks import enclosing_layers, separation_layers, space_layer, width_layer
 from wlpmask.drc.edges import segment_distance
 
 db = pytest.importorskip("klayout.db", reason="klayout (dev extra) is the reference DRC")
@@ -102,14 +103,18 @@ def _grid_shapes(rng, n, scale):
 def _flagged(pairs, layers):
     """Merged shape (layer slot, index) -> smallest distance of the edge pairs touching it."""
     out: dict[tuple[int, int], float] = {}
-    bounds = [shapely.boundary(la.geoms) for la in layers]
-    for f, s in pairs:
-        dist = float(segment_distance(np.array([f]), np.array([s]))[0])
-        for slot, e in enumerate((f, s)):
-            mid = shapely.points([(e[0] + e[2]) / 2, (e[1] + e[3]) / 2])
-            i = int(np.argmin(shapely.distance(bounds[slot], mid)))
+    if not pairs:
+        return out
+    first = np.array([p[0] for p in pairs], dtype=np.float64)
+    second = np.array([p[1] for p in pairs], dtype=np.float64)
+    dist = segment_distance(first, second)
+    for slot, e in enumerate((first, second)):
+        mids = shapely.points((e[:, 0] + e[:, 2]) / 2, (e[:, 1] + e[:, 3]) / 2)
+        bounds = shapely.boundary(layers[slot].geoms)
+        owner = np.argmin(shapely.distance(mids[:, None], bounds[None, :]), axis=1)
+        for i, dd in zip(owner.tolist(), dist.tolist()):
             key = (slot if layers[0] is not layers[1] else 0, i)
-            out[key] = min(out.get(key, np.inf), dist)
+            out[key] = min(out.get(key, np.inf), dd)
     return out
 
 
@@ -121,23 +126,63 @@ def test_edge_pairs_equal_klayout_on_free_shapes(seed):
         a = _free_shapes(rng, rng.integers(1, 8))
         b = _free_shapes(rng, rng.integers(1, 8))
         d = int(rng.integers(1, 15))
+        la, lb = merge_layer(a), merge_layer(b)
         for check in CHECKS:
             ref = _normal(check, _klayout(check, a, b, d))
-            got = _normal(check, _ours(check, a, b, d))
+            got = _normal(check, _on_layers(check, la, lb, d))
             assert got == ref, (check, d, [p.tolist() for p in a], [p.tolist() for p in b])
 
 
-@pytest.mark.parametrize("seed", range(2))
-def test_flagged_shapes_equal_klayout_on_touching_grids(seed):
-    """Dense abutting/kissing/T-touching shapes: same flagged shapes, same smallest distance.
+def test_pair_functions_equal_the_checks_on_merged_layers():
+    """width_pairs & co. (raw polygons in) give what the checks give on the merged layers."""
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        a = _free_shapes(rng, rng.integers(1, 8))
+        b = _free_shapes(rng, rng.integers(1, 8))
+        d = int(rng.integers(1, 15))
+        la, lb = merge_layer(a), merge_layer(b)
+        for check in CHECKS:
+            assert _normal(check, _ours(check, a, b, d)) == \
+                _normal(check, _on_layers(check, la, lb, d))
 
-    Known gap: where a shape's corner touches another shape's edge, the reference sometimes
-    checks the touched edge whole and sometimes split at the touch point; a few percent of
-    these adversarial layouts then differ in edge pairs, very rarely in flagged shapes.
+
+def _area2(polys) -> tuple[int, int]:
+    """Twice the merged area of the polygons: (wlpmask's merge, KLayout's merge), exact."""
+    e = merge_layer(polys).edges.astype(object)
+    ours = -int(sum(e[:, 0] * e[:, 3] - e[:, 2] * e[:, 1])) if len(e) else 0
+    return ours, sum(p.area2() for p in _region(polys).each())
+
+
+def _on_layers(check, la, lb, d):
+    """wlpmask's edge pairs on layers merged once (the *_pairs functions merge each call)."""
+    ep = {"width": lambda: width_layer(la, d), "space": lambda: space_layer(la, d),
+          "separation": lambda: separation_layers(la, lb, d),
+          "enclosing": lambda: enclosing_layers(la, lb, d)}[check]()
+    return [(tuple(int(v) for v in ep.first[k]), tuple(int(v) for v in ep.second[k]))
+            for k in range(len(ep))]
+
+
+def _agreement(check, a, b, d, la, lb):
+    """(same edge pairs, same flagged shapes with the same smallest distance)."""
+    ref = _klayout(check, a, b, d)
+    got = _on_layers(check, la, lb, d)
+    layers = (la, la) if check in ("width", "space") else (la, lb)
+    fr, fg = _flagged(ref, layers), _flagged(got, layers)
+    flagged = set(fg) == set(fr) and all(abs(fg[k] - v) <= 1.0 for k, v in fr.items())
+    return _normal(check, ref) == _normal(check, got), flagged
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_edge_pairs_equal_klayout_on_touching_grids(seed):
+    """Dense abutting, kissing and T-touching shapes: the same edge pairs as KLayout, always.
+
+    Where shapes touch, the reference's merged polygon turns at the touch point with maximum
+    coherence (an edge is split only where the contour turns there); a polygon whose box
+    touches another polygon's box on the first layer of a two-layer check, and a polygon
+    with neighbours in a space check, is checked on maximal edges; which edge of a pair comes
+    first (it orients the pair in the shielding test) follows the reference's edge order.
     """
     rng = np.random.default_rng(100 + seed)
-    exact = total = 0
-    mismatched = []
     for _ in range(40):
         scale = int(rng.choice([4, 10, 1000]))
         a = _grid_shapes(rng, rng.integers(2, 14), scale)
@@ -145,16 +190,47 @@ def test_flagged_shapes_equal_klayout_on_touching_grids(seed):
         d = int(rng.integers(1, 3 * scale))
         la, lb = merge_layer(a), merge_layer(b)
         for check in CHECKS:
-            ref = _klayout(check, a, b, d)
-            got = _ours(check, a, b, d)
-            total += 1
-            exact += _normal(check, ref) == _normal(check, got)
-            layers = (la, la) if check in ("width", "space") else (la, lb)
-            fr, fg = _flagged(ref, layers), _flagged(got, layers)
-            if set(fg) != set(fr) or any(abs(fg[k] - v) > 1.0 for k, v in fr.items()):
-                mismatched.append((check, d, [p.tolist() for p in a], [p.tolist() for p in b]))
-    assert len(mismatched) <= 0.02 * total, mismatched
-    assert exact >= 0.85 * total
+            same, flagged = _agreement(check, a, b, d, la, lb)
+            assert same and flagged, (check, d, [p.tolist() for p in a], [p.tolist() for p in b])
+
+
+def test_flagged_shapes_equal_klayout_on_mixed_tiny_shapes():
+    """Grid shapes mixed with free ones a few database units in size: strict where KLayout's
+    merge is the exact union; the known differences are grid snapping in KLayout's merge.
+
+    Where KLayout's merged layer covers the area of the exact union, the shapes flagged and
+    their smallest distance (within one unit) agree always. Two kinds of snapping in
+    KLayout's scanline, both at the scale of one database unit, make the edge pairs (and,
+    for the first, at times the flagged shapes) differ; wlpmask keeps the exact union:
+    - the merge fills a triangular sliver with legs of one unit (half a square unit) left
+      between touching shapes, e.g. between a 45-degree corner cut of one unit and the edge
+      it ends on (such layouts are recognised by their merged area and left out below);
+    - a space or two-layer check merges a polygon once more together with its neighbours,
+      and that merge moves a vertex lying within half a unit of another edge's line (a
+      rounded intersection point) onto the line, so the polygon's edge there runs straight.
+    In random layouts of this kind about 2 % of the checks differ in edge pairs, 0.07 % in
+    flagged shapes (all of them next to a filled sliver); layouts on a grid of 4 units or
+    coarser (test_edge_pairs_equal_klayout_on_touching_grids) agree exactly.
+    """
+    rng = np.random.default_rng(5)
+    same_pairs = compared = 0
+    for _ in range(30):
+        scale = int(rng.choice([3, 7]))
+        a = _grid_shapes(rng, rng.integers(2, 16), scale) + _free_shapes(rng, 3, 8 * scale)
+        b = _grid_shapes(rng, rng.integers(1, 8), scale)
+        d = int(rng.integers(1, 3 * scale))
+        la, lb = merge_layer(a), merge_layer(b)
+        sliver_a = len(set(_area2(a))) > 1
+        sliver_b = len(set(_area2(b))) > 1
+        for check in CHECKS:
+            if sliver_a or (sliver_b and check in ("separation", "enclosing")):
+                continue
+            compared += 1
+            same, flagged = _agreement(check, a, b, d, la, lb)
+            assert flagged, (check, d, [p.tolist() for p in a], [p.tolist() for p in b])
+            same_pairs += same
+    assert compared >= 80
+    assert same_pairs >= 0.9 * compared
 
 
 def _raw_region(polys, merged_semantics):

@@ -9,14 +9,18 @@ from .engine import run_drc
 from .kinds import KIND_CHECKS
 from .merge import MergedLayer, merge_layer
 from .pairs import EdgePairs
-from .result import DrcResult, Violation
+from .polyset import PolygonSet
+from .result import DrcResult, Violation, ViolationBlock, Violations
 
 __all__ = [
     "KIND_CHECKS",
     "DrcResult",
     "EdgePairs",
     "MergedLayer",
+    "PolygonSet",
     "Violation",
+    "ViolationBlock",
+    "Violations",
     "enclosing_pairs",
     "merge_layer",
     "run_drc",

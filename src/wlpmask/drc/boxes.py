@@ -19,13 +19,55 @@ def unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     if rows.ndim == 1:
         rows = rows[:, None]
-    view = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
-    _, first, inv = np.unique(view, return_index=True, return_inverse=True)
+    h = _row_hash(rows)
+    _, first, inv = np.unique(h, return_index=True, return_inverse=True)
+    inv = inv.ravel()
+    rep = first[inv]
+    if not all(np.array_equal(rows[:, c], rows[rep, c]) for c in range(rows.shape[1])):
+        view = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
+        _, first, inv = np.unique(view, return_index=True, return_inverse=True)
+        inv = inv.ravel()
     # renumber by first occurrence for a deterministic, input-ordered numbering
     order = np.argsort(first, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    return first[order].astype(np.int64), rank[inv.ravel()].astype(np.int64)
+    return first[order].astype(np.int64), rank[inv].astype(np.int64)
+
+
+def classes_of(rows_of, n: int, chunk: int = 1 << 17) -> np.ndarray:
+    """Class id (numbered by first occurrence) of each of n integer rows, equal rows alike.
+
+    Args:
+        rows_of: rows_of(slice) returns those rows as a 2-d int64 array; the rows are built
+            a chunk at a time and never held all at once.
+        n: the number of rows.
+    """
+    if n == 0:
+        return np.zeros(0, np.int64)
+    h = np.concatenate([_row_hash(rows_of(slice(a, a + chunk))) for a in range(0, n, chunk)])
+    _, first, inv = np.unique(h, return_index=True, return_inverse=True)
+    inv = inv.ravel()
+    rep = first[inv]
+    exact = all(np.array_equal(rows_of(slice(a, a + chunk)), rows_of(rep[a:a + chunk]))
+                for a in range(0, n, chunk))
+    if not exact:  # a hash collision: classify the rows exactly
+        _, inv = unique_rows(rows_of(slice(0, n)))
+        return inv
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[inv].astype(np.int64)
+
+
+def _row_hash(rows: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each row of an int64 array."""
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    h = np.zeros(len(rows), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for c in range(rows.shape[1]):
+            h = h * np.uint64(0x9E3779B97F4A7C15) + rows[:, c].view(np.uint64)
+            h ^= h >> np.uint64(29)
+    return h
 
 
 def _expand(start: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -63,31 +105,39 @@ def box_pairs(a: np.ndarray, b: np.ndarray, d: int, *, same: bool = False):
     # then looks one cell further down and left. Larger boxes sit in every cell they cover
     # and a pair is kept in the cell of the lower-left corner of the overlap.
     small = bsize <= cell
-    out = []
+    tables = []
     for sel, whole in ((np.flatnonzero(small), False), (np.flatnonzero(~small), True)):
-        if len(sel) == 0:
-            continue
-        bs = b[sel]
-        reg = bs if whole else np.column_stack([bs[:, :2], bs[:, :2]])
-        query = ga if whole else np.column_stack([ga[:, :2] - cell, ga[:, 2:]])
-        pa, pb, pc = grid.candidates(query, reg)
-        ba, bb = ga[pa], bs[pb]
-        ok = ((ba[:, 0] <= bb[:, 2]) & (bb[:, 0] <= ba[:, 2])
-              & (ba[:, 1] <= bb[:, 3]) & (bb[:, 1] <= ba[:, 3]))
-        if whole:
-            ok &= grid.cell_of(np.maximum(ba[:, 0], bb[:, 0]),
-                               np.maximum(ba[:, 1], bb[:, 1])) == pc
-        pa, pb = pa[ok], sel[pb[ok]]
-        if same:
-            keep = pa < pb
-            pa, pb = pa[keep], pb[keep]
-        out.append((pa, pb))
+        if len(sel):
+            bs = b[sel]
+            reg = bs if whole else np.column_stack([bs[:, :2], bs[:, :2]])
+            tables.append((sel, bs, whole, grid.register(reg)))
+    out = []
+    # queries in chunks: the candidate lists stay small
+    step = 1 << 16
+    for start in range(0, len(ga), step):
+        gq = ga[start:start + step]
+        part_a, part_b = [], []
+        for sel, bs, whole, table in tables:
+            query = gq if whole else np.column_stack([gq[:, :2] - cell, gq[:, 2:]])
+            pa, pb, pc = grid.candidates(query, table)
+            ba, bb = gq[pa], bs[pb]
+            ok = ((ba[:, 0] <= bb[:, 2]) & (bb[:, 0] <= ba[:, 2])
+                  & (ba[:, 1] <= bb[:, 3]) & (bb[:, 1] <= ba[:, 3]))
+            if whole:
+                ok &= grid.cell_of(np.maximum(ba[:, 0], bb[:, 0]),
+                                   np.maximum(ba[:, 1], bb[:, 1])) == pc
+            pa, pb = pa[ok] + start, sel[pb[ok]]
+            if same:
+                keep = pa < pb
+                pa, pb = pa[keep], pb[keep]
+            part_a.append(pa)
+            part_b.append(pb)
+        pa, pb = np.concatenate(part_a), np.concatenate(part_b)
+        order = np.lexsort((pb, pa))
+        out.append((pa[order], pb[order]))
     if not out:
         return empty
-    pa = np.concatenate([o[0] for o in out])
-    pb = np.concatenate([o[1] for o in out])
-    order = np.lexsort((pb, pa))
-    return pa[order], pb[order]
+    return np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out])
 
 
 class _Grid:
@@ -114,15 +164,22 @@ class _Grid:
         nyo = nyb[owner]
         return owner, (c0[owner, 0] + k // nyo) * self.ny + c0[owner, 1] + k % nyo
 
-    def candidates(self, query: np.ndarray, reg: np.ndarray):
-        """(query index, registered index, cell) for query and registered boxes sharing a cell."""
+    def register(self, reg: np.ndarray):
+        """A lookup table of the registered boxes by cell: (box index, cell start or cells)."""
         ib, cb = self.cover(reg)
         order = np.argsort(cb, kind="stable")
         cb, ib = cb[order], ib[order]
-        ia, ca = self.cover(query)
-        if self.ncell <= 4 * (len(cb) + len(ca)) + (1 << 20):
+        if self.ncell <= 4 * len(cb) + (1 << 20):
             first = np.zeros(self.ncell + 1, dtype=np.int64)
             np.cumsum(np.bincount(cb, minlength=self.ncell), out=first[1:])
+            return ib, first, None
+        return ib, None, cb
+
+    def candidates(self, query: np.ndarray, table):
+        """(query index, registered index, cell) for query and registered boxes sharing a cell."""
+        ib, first, cb = table
+        ia, ca = self.cover(query)
+        if first is not None:
             left = first[ca]
             n = first[ca + 1] - left
         else:

@@ -1,8 +1,16 @@
 """The edge-pair checks on merged layers and on raw integer polygons (public low-level API).
 
 Shielding follows the reference: a violation of a subject shape is dropped when an edge of
-the subject or of a shape near it (on the checked layers) cuts through the edge pair; between
-two shapes of one layer the pair stays if it is seen unshielded from either shape.
+the subject or of a shape near it (on the checked layers, inside the subject's box grown by
+the distance) cuts through the edge pair; between two shapes of one layer the pair stays if
+it is seen unshielded from either shape.
+
+Where a merged polygon touches itself (shapes that met at a point), the reference reads its
+edges two ways, and so do these checks: width and a lone polygon's notches use the polygon's
+own edges, split where its contour turns at the touch point; a space check of a polygon with
+neighbours, and a two-layer check of a first-layer polygon whose box touches another one's,
+use maximal edges (not split where another part of the polygon touches them). Which edge of a
+pair the reference meets first orients the pair in the shielding test; first_side says which.
 """
 
 from __future__ import annotations
@@ -11,12 +19,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .boxes import box_pairs
 from .edges import OVERLAP, SPACE, WIDTH
 from .merge import MergedLayer, flatten, merge_flat, merge_layer
 from .pairs import EdgePairs, cross_check, dedupe_pairs, intra_check, to_edge_pairs
 from .shield import ShieldContext, edge_meets_box
-
 
 # The reference compares all edges pairwise in their input order up to this many edges, and
 # sweeps them sorted by box beyond; which edge of a pair comes first decides the orientation
@@ -100,7 +106,7 @@ def space_layer(layer: MergedLayer, d: int, metric: str = "euclidian") -> EdgePa
     # the reference checks a polygon with neighbours (boxes closer than d) on maximal edges
     # (an edge is not split where another part of its polygon touches it), a lone polygon
     # on its polygon edges
-    close = box_pairs(layer.bbox, layer.bbox, d, same=True)
+    close = layer.near(layer, d, same=True)
     has_nbr = np.zeros(layer.count, dtype=bool)
     has_nbr[close[0]] = True
     has_nbr[close[1]] = True
@@ -129,12 +135,12 @@ def _two_layer(la: MergedLayer, lb: MergedLayer, d: int, relation: str,
                metric: str) -> EdgePairs:
     # the reference checks a polygon of the first layer on maximal edges when the box of
     # another polygon of that layer touches its box, else on its polygon edges
-    i, j = box_pairs(la.bbox, la.bbox, 1, same=True)
+    i, j = la.near(la, 1, same=True)
     crowded = np.zeros(la.count, dtype=bool)
     crowded[i] = True
     crowded[j] = True
+    close = la.near(lb, d)
     la = la.with_maximal_edges(crowded)
-    close = box_pairs(la.bbox, lb.bbox, d)
     first, second, pa, pb, ia, ib = cross_check(la, lb, d, relation, False, pairs=close,
                                                metric=metric)
     keep = ~ShieldContext(la, lb, d, False, pairs=close).shielded(pa, ia, ib, first, second)

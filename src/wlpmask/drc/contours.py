@@ -59,19 +59,25 @@ def _join_collinear(edges: np.ndarray) -> np.ndarray:
 
 def _split_at_points(edges: np.ndarray, pts: np.ndarray) -> np.ndarray:
     """Split edges at the given points where they lie strictly inside an edge."""
+    if len(edges) == 0 or len(pts) == 0:
+        return edges.reshape(-1, 4)
+    e = edges.astype(object) if np.abs(edges).max() > (1 << 30) else edges.astype(np.int64)
+    x1, y1 = e[:, 0:1], e[:, 1:2]
+    dx, dy = e[:, 2:3] - x1, e[:, 3:4] - y1
+    px, py = pts[None, :, 0] - x1, pts[None, :, 1] - y1
+    t = px * dx + py * dy
+    inside = (px * dy - py * dx == 0) & (t > 0) & (t < dx * dx + dy * dy)
+    if not inside.any():
+        return edges
     out = []
-    for e in edges:
-        x1, y1, x2, y2 = (int(v) for v in e)
-        dx, dy = x2 - x1, y2 - y1
-        px, py = pts[:, 0] - x1, pts[:, 1] - y1
-        t = px * dx + py * dy
-        inside = (px * dy - py * dx == 0) & (t > 0) & (t < dx * dx + dy * dy)
-        if not inside.any():
-            out.append(e)
+    for k in range(len(edges)):
+        row = inside[k]
+        if not row.any():
+            out.append(edges[k])
             continue
-        sel = pts[inside]
-        order = np.argsort(t[inside])
-        chain = np.vstack([[x1, y1], sel[order], [x2, y2]])
+        sel = pts[row]
+        chain = np.vstack([edges[k, :2], sel[np.argsort(t[k][row].astype(np.float64))],
+                           edges[k, 2:]])
         out.extend(np.column_stack([chain[:-1], chain[1:]]))
     return np.asarray(out, dtype=np.int64).reshape(-1, 4)
 
@@ -168,7 +174,8 @@ def _compressed(loop: list[tuple]) -> list[tuple]:
 
 
 def _reference_order(loops: list[list[tuple]]) -> list[list[tuple]]:
-    """Loops as the reference stores a polygon: hull first, each from its lowest-leftmost point.
+    """Loops as the reference stores a polygon: each from its lowest (then leftmost) point,
+    the hull first, then the holes by vertex count, then by their points (y before x).
 
     The edge order decides which edge of a pair the reference meets first.
     """
@@ -179,9 +186,9 @@ def _reference_order(loops: list[list[tuple]]) -> list[list[tuple]]:
         start = min(range(len(lp)), key=lambda k: (lp[k][1], lp[k][0]))
         lp = lp[start:] + lp[:start]
         area2 = sum(e[0] * e[3] - e[2] * e[1] for e in lp)
-        out.append((area2 >= 0, (lp[0][1], lp[0][0]), lp))
-    out.sort(key=lambda t: (t[0], t[1]))
-    return [lp for _, _, lp in out]
+        out.append((area2 >= 0, len(lp), [(e[1], e[0]) for e in lp], lp))
+    out.sort(key=lambda t: (t[0], t[1], t[2]))
+    return [t[3] for t in out]
 
 
 def _area2(pts: np.ndarray) -> int:
@@ -217,8 +224,8 @@ def group_edges(geom) -> tuple[np.ndarray, np.ndarray]:
     edges = edges[np.any(edges[:, :2] != edges[:, 2:], axis=1)]
     edges = _split_at_points(edges, np.unique(xy, axis=0))
     loops = [_compressed(lp) for lp in _walk(_cancel_opposite(list(map(tuple, edges.tolist()))))]
-    out = [e for lp in _reference_order(loops) for e in lp]
-    split = np.asarray(out, dtype=np.int64).reshape(-1, 4)
+    loops = _reference_order(loops)
+    split = np.asarray([e for lp in loops for e in lp], dtype=np.int64).reshape(-1, 4)
     joined = _join_collinear(split)
     # joining only ever merges edges: the same count means the same edges
     return split, (split if len(joined) == len(split) else joined)

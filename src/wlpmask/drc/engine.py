@@ -10,7 +10,7 @@ from ..errors import WlpmaskError
 from ..tech import Technology
 from .edges import METRICS
 from .kinds import KIND_CHECKS, METRIC_KINDS, LayerSet, metric_of
-from .result import DrcResult
+from .result import DrcResult, Violations
 
 
 def run_drc(shapes: Mapping[str, Sequence[np.ndarray]], tech: Technology, *,
@@ -46,7 +46,9 @@ def run_drc(shapes: Mapping[str, Sequence[np.ndarray]], tech: Technology, *,
     for rid in selected:
         rule = tech.rules[rid]
         found = KIND_CHECKS[rule.kind](rule, layers)
-        result.violations.extend(sorted(found, key=lambda v: v.sort_key()))
+        # the built-in checks hand back their violations sorted, as arrays where they can
+        result.violations.extend(found if isinstance(found, Violations)
+                                 else sorted(found, key=lambda v: v.sort_key()))
     return result
 
 

@@ -1,7 +1,8 @@
 """One check function per rule kind: (rule, layers) -> violations.
 
 Each function reads the merged layers it needs from a LayerSet (merged once per run, in
-database units) and reports Violation records in micrometres.
+database units) and returns its violations in micrometres, sorted: edge pairs as one array
+block (ViolationBlock), polygon markers as Violation records.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import shapely
 from ..tech import Rule
 from .boxes import box_pairs, unique_rows
 from .checks import enclosing_layers, separation_layers, space_layer, width_layer
-from .merge import MergedLayer, empty_layer, flatten, merge_flat
+from .merge import MergedLayer, empty_layer, merge_polygons
 from .pairs import EdgePairs
-from .result import Violation
+from .result import Violation, ViolationBlock, Violations, in_order
 
 
 class LayerSet:
@@ -35,7 +36,7 @@ class LayerSet:
     def merged(self, name: str) -> MergedLayer:
         if name not in self._merged:
             raw = self._shapes.get(name)
-            self._merged[name] = merge_flat(*flatten(raw, self.dbu)) if raw is not None and \
+            self._merged[name] = merge_polygons(raw, self.dbu) if raw is not None and \
                 len(raw) else empty_layer()
         return self._merged[name]
 
@@ -48,23 +49,25 @@ def _um(v: float, dbu: float) -> float:
     return round(float(v) * dbu, 9)
 
 
-def _pair_violations(rule: Rule, ep: EdgePairs, dbu: float) -> list[Violation]:
-    if len(ep) == 0:
-        return []
+def _pair_violations(rule: Rule, ep: EdgePairs, dbu: float) -> ViolationBlock:
     f = np.round(ep.first * dbu, 9)
     s = np.round(ep.second * dbu, 9)
     xs = np.concatenate([f[:, 0::2], s[:, 0::2]], axis=1)
     ys = np.concatenate([f[:, 1::2], s[:, 1::2]], axis=1)
-    box = np.column_stack([xs.min(axis=1), ys.min(axis=1), xs.max(axis=1), ys.max(axis=1)])
+    box = np.column_stack([xs.min(axis=1), ys.min(axis=1), xs.max(axis=1), ys.max(axis=1)]) \
+        if len(f) else np.zeros((0, 4))
     dist = np.round(ep.distance * dbu, 9)
-    kind, layers, limit = rule.kind, rule.layers, rule.limit
-    return [Violation(rule.id, kind, layers, limit, m, (tuple(a), tuple(b)), tuple(bb))
-            for m, a, b, bb in zip(dist.tolist(), f.tolist(), s.tolist(), box.tolist())]
+    return ViolationBlock.sorted(rule.id, rule.kind, rule.layers, rule.limit, dist, f, s, box)
+
+
+def _sorted(records: list[Violation]) -> Violations:
+    return Violations(sorted(records, key=lambda v: v.sort_key()))
 
 
 def _marker(rule: Rule, geom, measured_um: float, dbu: float) -> Violation:
     x0, y0, x1, y1 = shapely.bounds(geom)
-    return Violation(rule.id, rule.kind, rule.layers, rule.limit, round(measured_um, 9), None,
+    return Violation(rule.id, rule.kind, rule.layers, rule.limit, round(float(measured_um), 9),
+                     None,
                      (_um(x0, dbu), _um(y0, dbu), _um(x1, dbu), _um(y1, dbu)))
 
 
@@ -74,28 +77,28 @@ def metric_of(rule: Rule) -> str:
     return "euclidian" if m == "euclidean" else m
 
 
-def check_width(rule: Rule, layers: LayerSet) -> list[Violation]:
+def check_width(rule: Rule, layers: LayerSet) -> Violations:
     """Width inside each merged shape of one layer below rule.limit."""
     ep = width_layer(layers.merged(rule.layers[0]), layers.dist(rule.limit), metric_of(rule))
-    return _pair_violations(rule, ep, layers.dbu)
+    return Violations(_pair_violations(rule, ep, layers.dbu))
 
 
-def check_space(rule: Rule, layers: LayerSet) -> list[Violation]:
+def check_space(rule: Rule, layers: LayerSet) -> Violations:
     """Space between shapes of one layer (notches included) below rule.limit."""
     ep = space_layer(layers.merged(rule.layers[0]), layers.dist(rule.limit), metric_of(rule))
-    return _pair_violations(rule, ep, layers.dbu)
+    return Violations(_pair_violations(rule, ep, layers.dbu))
 
 
-def check_separation(rule: Rule, layers: LayerSet) -> list[Violation]:
+def check_separation(rule: Rule, layers: LayerSet) -> Violations:
     """Space between shapes of two different layers below rule.limit."""
     a, b = rule.layers
     ep = separation_layers(layers.merged(a), layers.merged(b), layers.dist(rule.limit),
                            metric_of(rule))
-    return _pair_violations(rule, ep, layers.dbu)
+    return Violations(_pair_violations(rule, ep, layers.dbu))
 
 
 def _outside_parts(inner: MergedLayer, outer: MergedLayer, shrink: int):
-    """Inner shapes not inside outer (shrunk by `shrink` dbu), as (index, part, near outers).
+    """Inner shapes not inside outer (shrunk by `shrink` dbu): [(index, part outside)].
 
     Shapes equal up to a translation that sit at the same offset in the same outer shape are
     tested once.
@@ -103,7 +106,7 @@ def _outside_parts(inner: MergedLayer, outer: MergedLayer, shrink: int):
     n = inner.count
     if n == 0:
         return []
-    ci, cj = box_pairs(inner.bbox, outer.bbox, 1)
+    ci, cj = inner.near(outer, 1)
     # an outer shape can only cover an inner one whose box it contains
     cont = ((outer.bbox[cj, 0] + shrink <= inner.bbox[ci, 0])
             & (outer.bbox[cj, 1] + shrink <= inner.bbox[ci, 1])
@@ -114,87 +117,130 @@ def _outside_parts(inner: MergedLayer, outer: MergedLayer, shrink: int):
     if len(ki):
         first, inv = unique_rows(np.column_stack([inner.key[ki], outer.key[kj],
                                                   outer.ref[kj] - inner.ref[ki]]))
-        og = outer.geoms_of(kj[first])
-        if shrink > 0:
-            og = shapely.buffer(og, -float(shrink), quad_segs=16)
+        og = _shrunk(outer.geoms_of(kj[first]), shrink)
         cov = shapely.covered_by(inner.geoms_of(ki[first]), og)
         covered[ki[cov[inv]]] = True
     result = []
     for i in np.flatnonzero(~covered):
-        hits = cj[ci == i]
         g = inner.geoms_of([i])[0]
-        og = outer.geoms_of(hits)
-        if shrink > 0 and len(og):
-            og = shapely.buffer(og, -float(shrink), quad_segs=16)
+        og = _shrunk(outer.geoms_of(cj[ci == i]), shrink)
         part = shapely.difference(g, shapely.union_all(og)) if len(og) else g
-        if shapely.is_empty(part) or shapely.area(part) <= 0:
-            continue
-        if len(hits) == 0 and outer.count:
-            # far from every outer shape: measure against the few nearest ones
-            b = inner.bbox[i]
-            gap = np.maximum.reduce([outer.bbox[:, 0] - b[2], b[0] - outer.bbox[:, 2],
-                                     outer.bbox[:, 1] - b[3], b[1] - outer.bbox[:, 3],
-                                     np.zeros(outer.count, np.int64)])
-            og = outer.geoms_of(np.argsort(gap, kind="stable")[:8])
-            if shrink > 0:
-                og = shapely.buffer(og, -float(shrink), quad_segs=16)
-        result.append((int(i), part, og))
+        if not shapely.is_empty(part) and shapely.area(part) > 0:
+            result.append((int(i), part))
     return result
 
 
-def _reach_outside(part, near_outer: np.ndarray) -> float:
-    """How far (dbu) the vertices of `part` lie outside the given outer shapes.
+def _shrunk(geoms: np.ndarray, shrink: int) -> np.ndarray:
+    if shrink <= 0 or len(geoms) == 0:
+        return geoms
+    return shapely.buffer(geoms, -float(shrink), quad_segs=16)
 
-    With no outer shape at all: the size of the part (its bounding box diagonal).
-    """
-    pts = shapely.points(shapely.get_coordinates(part))
-    union = shapely.union_all(near_outer) if len(near_outer) else None
+
+def _reaches(parts: list, outer: MergedLayer, shrink: int) -> np.ndarray:
+    """Per part, the largest distance (dbu) of its vertices from the nearest outer shape
+    (shrunk by `shrink`); where the layer has no outer shape: the part's box diagonal."""
+    out = np.zeros(len(parts))
+    if not parts:
+        return out
+    pts = [shapely.points(shapely.get_coordinates(p)) for p in parts]
+    if outer.count == 0:
+        for k, p in enumerate(parts):
+            x0, y0, x1, y1 = shapely.bounds(p)
+            out[k] = float(np.hypot(x1 - x0, y1 - y0))
+        return out
+    boxes = np.array([shapely.bounds(p) for p in parts])
+    boxes = np.column_stack([np.floor(boxes[:, :2]), np.ceil(boxes[:, 2:])]).astype(np.int64)
+    # a first estimate against the outer shape whose box is nearest...
+    tree = shapely.STRtree(shapely.box(*outer.bbox.T.astype(np.float64)))
+    first = tree.query_nearest(shapely.box(*boxes.T.astype(np.float64)), all_matches=False)[1]
+    reach = np.array([_reach(pt, _shrunk(outer.geoms_of([j]), shrink))
+                      for pt, j in zip(pts, first)])
+    # ...then every outer shape whose box comes closer than that could be nearer still
+    finite = np.isfinite(reach)
+    limit = int(np.ceil(reach[finite].max())) + 1 if finite.any() else None
+    if limit is None:
+        ci = cj = np.zeros(0, np.int64)
+        limit = 0
+    else:
+        ci, cj = box_pairs(boxes, outer.bbox, limit)
+    start = np.searchsorted(ci, np.arange(len(parts) + 1))
+    for k in range(len(parts)):
+        cand = cj[start[k]:start[k + 1]]
+        b = boxes[k]
+        gap = np.maximum.reduce([outer.bbox[cand, 0] - b[2], b[0] - outer.bbox[cand, 2],
+                                 outer.bbox[cand, 1] - b[3], b[1] - outer.bbox[cand, 3],
+                                 np.zeros(len(cand), np.int64)])
+        cand = cand[gap < reach[k]] if np.isfinite(reach[k]) else cand
+        if len(cand):
+            reach[k] = min(reach[k], _reach(pts[k], _shrunk(outer.geoms_of(cand), shrink)))
+        if not np.isfinite(reach[k]):
+            # every outer shape vanishes when shrunk: the part lies outside all of them
+            x0, y0, x1, y1 = shapely.bounds(parts[k])
+            reach[k] = float(np.hypot(x1 - x0, y1 - y0))
+    return reach
+
+
+def _reach(points: np.ndarray, outer_geoms: np.ndarray) -> float:
+    """Largest distance of the points from the union of the geometries (inf if empty)."""
+    union = shapely.union_all(outer_geoms) if len(outer_geoms) else None
     if union is None or shapely.is_empty(union):
-        x0, y0, x1, y1 = shapely.bounds(part)
-        return float(np.hypot(x1 - x0, y1 - y0))
-    return float(np.max(shapely.distance(pts, union)))
+        return np.inf
+    return float(np.max(shapely.distance(points, union)))
 
 
-def check_enclosure(rule: Rule, layers: LayerSet) -> list[Violation]:
-    """Outer encloses inner by at least rule.limit; inner shapes outside outer are markers."""
+def check_enclosure(rule: Rule, layers: LayerSet) -> Violations:
+    """Outer encloses inner by at least rule.limit; inner shapes outside outer are markers.
+
+    A marker is the part of an inner shape outside every outer shape; its measured_um is
+    minus the largest distance of a vertex of that part from the nearest outer shape (how
+    far the inner shape sticks out: an enclosure below zero), or minus the diagonal of the
+    part's box when the layer has no outer shape at all.
+    """
     outer, inner = layers.merged(rule.layers[0]), layers.merged(rule.layers[1])
     ep = enclosing_layers(outer, inner, layers.dist(rule.limit), metric_of(rule))
-    out = _pair_violations(rule, ep, layers.dbu)
-    for _, part, near in _outside_parts(inner, outer, 0):
-        out.append(_marker(rule, part, -_reach_outside(part, near) * layers.dbu, layers.dbu))
-    return out
+    block = _pair_violations(rule, ep, layers.dbu)
+    parts = [part for _, part in _outside_parts(inner, outer, 0)]
+    reach = _reaches(parts, outer, 0)
+    markers = [_marker(rule, part, -r * layers.dbu, layers.dbu) for part, r in zip(parts, reach)]
+    return in_order(block, markers)
 
 
-def check_min_area(rule: Rule, layers: LayerSet) -> list[Violation]:
-    """Merged shapes of one layer with an area below rule.limit (um2)."""
+def check_min_area(rule: Rule, layers: LayerSet) -> Violations:
+    """Merged shapes of one layer with an area below rule.limit (um2).
+
+    A marker is the shape; its measured_um is its area in um2 (holes subtracted).
+    """
     lay = layers.merged(rule.layers[0])
     if lay.count == 0:
-        return []
+        return Violations()
     area = lay.areas() * layers.dbu * layers.dbu
     bad = np.flatnonzero(area < rule.limit)
-    return [_marker(rule, g, float(area[i]), layers.dbu)
-            for i, g in zip(bad, lay.geoms_of(bad))]
+    return _sorted([_marker(rule, g, float(area[i]), layers.dbu)
+                    for i, g in zip(bad, lay.geoms_of(bad))])
 
 
-def check_inside(rule: Rule, layers: LayerSet) -> list[Violation]:
+def check_inside(rule: Rule, layers: LayerSet) -> Violations:
     """Inner shapes must lie inside outer shrunk by rule.limit; the part outside is a marker.
 
-    measured_um: the limit minus how far the marker's vertices reach beyond the shrunk outer
-    shapes (negative when the shape leaves the outer shapes altogether).
+    measured_um: the margin the worst vertex of the marker keeps from the outer boundary:
+    rule.limit minus the largest distance of a vertex of the part from the shrunk outer
+    shapes (below rule.limit; negative where the shape leaves the outer shapes altogether;
+    rule.limit minus the part's box diagonal when no shrunk outer shape is left).
     """
     outer, inner = layers.merged(rule.layers[0]), layers.merged(rule.layers[1])
     d = layers.dist(rule.limit)
-    out = []
-    for _, part, near in _outside_parts(inner, outer, d):
-        measured = (d - _reach_outside(part, near)) * layers.dbu
-        out.append(_marker(rule, part, measured, layers.dbu))
-    return out
+    parts = [part for _, part in _outside_parts(inner, outer, d)]
+    reach = _reaches(parts, outer, d)
+    return _sorted([_marker(rule, part, (d - r) * layers.dbu, layers.dbu)
+                    for part, r in zip(parts, reach)])
 
 
 # Rule kinds that measure edge-pair distances and take a `metric` parameter.
 METRIC_KINDS = ("width", "space", "separation", "enclosure")
 
-KIND_CHECKS: Mapping[str, Callable[[Rule, LayerSet], list[Violation]]] = {
+# Each check returns its violations (a Violations sequence, sorted; a plain list of Violation
+# records is accepted from an added kind and sorted by run_drc).
+KIND_CHECKS: Mapping[str, Callable[[Rule, LayerSet], Sequence[Violation]]] = {
     "width": check_width,
     "space": check_space,
     "separation": check_separation,

@@ -1,10 +1,11 @@
 """Per-layer merge with the reference DRC's merged semantics, in integer database units.
 
 Shapes that overlap or touch become one polygon (corner-touching shapes too: maximum
-coherence). Every polygon is described by its edges: each maximal straight edge is one edge,
-hulls run clockwise and holes counter-clockwise, and an edge is split where another part of the
-same polygon touches it. Only groups of shapes that touch are unioned; a lone valid shape is
-just normalised, which keeps a layer of many disjoint pads cheap.
+coherence). Every polygon is described by its edges in the reference's order (hull first, from
+its lowest vertex, clockwise; then the holes, counter-clockwise): an edge is split where the
+contour turns at a touch point (contours.py). Only groups of shapes that touch are unioned; a
+lone valid shape is just normalised (shapes of one vertex count as one block), which keeps a
+layer of many disjoint pads cheap. Edges are int32 when the coordinates allow (edge_dtype).
 """
 
 from __future__ import annotations
@@ -17,16 +18,8 @@ import shapely
 
 from .boxes import box_pairs
 from .contours import group_edges
-from .edges import round_away
-from .rings import (
-    clean_rings,
-    convex,
-    orient_and_rotate,
-    ring_edges,
-    ring_layout,
-    shape_keys,
-    signed_area2,
-)
+from .polyset import PolygonSet
+from .rings import normalise_rings, orient_and_rotate, ring_next, shape_classes
 
 
 @dataclass(frozen=True)
@@ -34,22 +27,20 @@ class MergedLayer:
     """The merged polygons of one layer.
 
     Args:
-        edges: (E, 4) int64 edges (x1, y1, x2, y2), grouped by polygon.
+        edges: (E, 4) int32 (or int64, see edge_dtype) edges (x1, y1, x2, y2), grouped by
+            polygon.
         offsets: (P + 1,) start of each polygon's edges in `edges`.
         bbox: (P, 4) int64 bounding boxes (x0, y0, x1, y1).
         key: (P,) int64 shape class: equal keys are the same shape up to a translation.
-        ref: (P, 2) int64 reference point of each polygon (its lowest-leftmost vertex);
-            two polygons of one class differ by ref[j] - ref[i].
-        joined: the same polygons with edges not split where another part of the polygon
-            touches them (None when no edge is split). The reference checks space against
-            neighbouring shapes on such maximal edges.
+        ref: (P, 2) int64 reference point of each polygon (a vertex fixed by its shape: the
+            start of its edges for a simple ring); two polygons of one class differ by
+            ref[j] - ref[i].
         group_geoms: polygon index -> shapely geometry (dbu) of the polygons that came out of
             a union; every other polygon is one simple ring, its edges in order.
+        unsplit: polygon index -> its maximal edges, for the polygons (from a union) whose
+            edges are split where another part of the polygon touches them. The reference
+            checks such a polygon on maximal edges against neighbouring shapes.
     """
-
-    def unsplit(self) -> MergedLayer:
-        """The layer with maximal (unsplit) edges."""
-        return self.joined if self.joined is not None else self
 
     edges: np.ndarray
     offsets: np.ndarray
@@ -57,25 +48,46 @@ class MergedLayer:
     key: np.ndarray
     ref: np.ndarray
     group_geoms: dict = field(default_factory=dict)
-    joined: MergedLayer | None = None
+    unsplit: dict = field(default_factory=dict)
+    # polygon pairs found so far: (other layer, d, same, pairs); see near()
+    _near: list = field(default_factory=list, compare=False, repr=False)
 
-    def with_maximal_edges(self, mask: np.ndarray) -> MergedLayer:
-        """The layer with the polygons where mask is set on maximal (unsplit) edges."""
-        j = self.joined
-        mask = np.asarray(mask, dtype=bool)
-        if j is None or not mask.any():
+    def near(self, other: MergedLayer, d: int, *, same: bool = False):
+        """Index pairs (i, j) of polygons self[i], other[j] whose boxes come closer than d.
+
+        Sorted by (i, j); with same (other is self) each unordered pair once, i < j. A search
+        at a larger distance, or the other way round, is reused.
+        """
+        d = int(d)
+        for lay, d2, s2, (i, j) in self._near:
+            if lay is other and s2 == same and d2 >= d:
+                return _within(self.bbox, other.bbox, i, j, d, d2)
+        if not same:
+            for lay, d2, s2, (j, i) in other._near:
+                if lay is self and not s2 and d2 >= d:
+                    order = np.lexsort((j, i))
+                    return _within(self.bbox, other.bbox, i[order], j[order], d, d2)
+        i, j = box_pairs(self.bbox, other.bbox, d, same=same)
+        self._near.append((other, d, same, (i, j)))
+        return i, j
+
+    def with_maximal_edges(self, mask: np.ndarray | None = None) -> MergedLayer:
+        """The layer with the polygons where mask is set (default: all) on maximal edges."""
+        polys = sorted(self.unsplit) if mask is None else \
+            [p for p in sorted(self.unsplit) if mask[p]]
+        if not polys:
             return self
-        if mask.all():
-            return j
-        cnt = np.where(mask, np.diff(j.offsets), np.diff(self.offsets))
-        offsets = np.concatenate([[0], np.cumsum(cnt)]).astype(np.int64)
-        src_off = np.where(mask, j.offsets[:-1], self.offsets[:-1])
-        local = np.arange(int(cnt.sum())) - np.repeat(offsets[:-1], cnt)
-        rows = np.repeat(src_off, cnt) + local
-        from_j = np.repeat(mask, cnt)
-        edges = np.where(from_j[:, None], j.edges[np.where(from_j, rows, 0)],
-                         self.edges[np.where(from_j, 0, rows)])
-        return MergedLayer(edges, offsets, self.bbox, self.key, self.ref, self.group_geoms)
+        pieces, counts = [], np.diff(self.offsets).copy()
+        last = 0
+        for p in polys:
+            pieces.append(self.edges[last:self.offsets[p]])
+            pieces.append(self.unsplit[p])
+            counts[p] = len(self.unsplit[p])
+            last = self.offsets[p + 1]
+        pieces.append(self.edges[last:])
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        return MergedLayer(np.concatenate(pieces), offsets, self.bbox, self.key, self.ref,
+                           self.group_geoms)
 
     @property
     def count(self) -> int:
@@ -120,6 +132,25 @@ class MergedLayer:
         return -np.add.reduceat(cr, self.offsets[:-1]) / 2.0 * (np.diff(self.offsets) > 0)
 
 
+def edge_dtype(xy: np.ndarray) -> type:
+    """int32 when every coordinate is far enough inside its range (differences of two
+    coordinates, grown by any check distance, still fit), else int64: edges are the largest
+    arrays of a check and are widened before any product is taken."""
+    if len(xy) and int(np.abs(xy).max()) < (1 << 29):
+        return np.int32
+    return np.int64
+
+
+def _within(ba: np.ndarray, bb: np.ndarray, i: np.ndarray, j: np.ndarray, d: int, d2: int):
+    """The pairs (i, j) whose boxes come closer than d (they are known closer than d2)."""
+    if d == d2:
+        return i, j
+    a, b = ba[i], bb[j]
+    ok = ((a[:, 0] < b[:, 2] + d) & (b[:, 0] < a[:, 2] + d)
+          & (a[:, 1] < b[:, 3] + d) & (b[:, 1] < a[:, 3] + d))
+    return i[ok], j[ok]
+
+
 def empty_layer() -> MergedLayer:
     z4 = np.zeros((0, 4), np.int64)
     return MergedLayer(z4, np.zeros(1, np.int64), z4.copy(), np.zeros(0, np.int64),
@@ -130,23 +161,34 @@ def flatten(polys: Sequence[np.ndarray], scale: float = 1.0):
     """Polygons as one (N, 2) int64 array of vertices plus the vertex count of each.
 
     Args:
-        polys: (n_i, 2) arrays.
-        scale: divide coordinates by this (the database unit in um) before rounding.
+        polys: (n_i, 2) arrays, or a PolygonSet (read without copying its polygons apart).
+        scale: divide coordinates by this (the database unit in um) before rounding half away
+            from zero.
     """
-    try:
-        lens = np.fromiter((len(p) for p in polys), dtype=np.int64, count=len(polys))
-        xy = np.concatenate(polys, axis=0) if len(polys) else np.zeros((0, 2))
-        if xy.ndim != 2 or xy.shape[1] != 2:
-            raise ValueError
-    except ValueError:
-        polys = [np.asarray(p).reshape(-1, 2) for p in polys]
-        lens = np.array([len(p) for p in polys], dtype=np.int64)
-        xy = np.concatenate(polys) if len(polys) else np.zeros((0, 2))
+    if isinstance(polys, PolygonSet):
+        xy, lens = polys.xy, polys.lens
+    else:
+        try:
+            lens = np.fromiter((len(p) for p in polys), dtype=np.int64, count=len(polys))
+            xy = np.concatenate(polys, axis=0) if len(polys) else np.zeros((0, 2))
+            if xy.ndim != 2 or xy.shape[1] != 2:
+                raise ValueError
+        except ValueError:
+            polys = [np.asarray(p).reshape(-1, 2) for p in polys]
+            lens = np.array([len(p) for p in polys], dtype=np.int64)
+            xy = np.concatenate(polys) if len(polys) else np.zeros((0, 2))
     if lens.sum() == 0:
         return np.zeros((0, 2), np.int64), lens
-    if scale != 1.0 or xy.dtype.kind == "f":
-        xy = round_away(xy.astype(np.float64) / scale)
-    return xy.astype(np.int64), lens
+    if scale == 1.0 and xy.dtype.kind in "iu":
+        return xy.astype(np.int64, copy=False), lens
+    out = np.empty(xy.shape, dtype=np.int64)
+    # in chunks: the float temporaries stay small
+    step = 1 << 20
+    for a in range(0, len(xy), step):
+        v = np.asarray(xy[a:a + step], dtype=np.float64) / scale
+        v += np.copysign(0.5, v)
+        out[a:a + step] = np.trunc(v)
+    return out, lens
 
 
 # ---------------------------------------------------------------- main entry
@@ -185,38 +227,45 @@ def merge_flat(xy: np.ndarray, lens: np.ndarray, *, merge: bool = True) -> Merge
         merge: False keeps every shape a polygon of its own even where shapes overlap (the
             reference with merged semantics off); each is still normalised.
     """
-    nraw = len(lens)
-    if nraw == 0 or len(xy) == 0:
+    if len(lens) == 0 or len(xy) == 0:
         return empty_layer()
-    ring = np.repeat(np.arange(nraw), lens)
-    xy, ring = clean_rings(xy, ring, nraw)
-    cnt = np.bincount(ring, minlength=nraw)
-    area2 = signed_area2(xy, ring, nraw)
-    ok_ring = (cnt >= 3) & (area2 != 0)
-    keep_pt = ok_ring[ring]
-    xy, ring = xy[keep_pt], ring[keep_pt]
-    ids = np.flatnonzero(ok_ring)
-    if len(ids) == 0:
+    return _merge_rings(*normalise_rings(np.asarray(xy, np.int64), np.asarray(lens, np.int64)),
+                        merge=merge)
+
+
+def merge_polygons(polys: Sequence[np.ndarray], scale: float = 1.0) -> MergedLayer:
+    """merge_layer on polygons in um (or any unit): divided by scale, rounded, merged.
+
+    The rounded input is released as soon as the rings are normalised.
+    """
+    xy, lens = flatten(polys, scale)
+    if len(lens) == 0 or len(xy) == 0:
         return empty_layer()
-    remap = np.full(nraw, -1)
-    remap[ids] = np.arange(len(ids))
-    ring = remap[ring]
-    n = len(ids)
-    starts, rlens = ring_layout(ring, n)
-    rbox = np.column_stack([np.minimum.reduceat(xy[:, 0], starts),
-                            np.minimum.reduceat(xy[:, 1], starts),
-                            np.maximum.reduceat(xy[:, 0], starts),
-                            np.maximum.reduceat(xy[:, 1], starts)])
+    rings = normalise_rings(xy, lens)
+    del xy
+    return _merge_rings(*rings)
+
+
+def _merge_rings(cxy: np.ndarray, rlens: np.ndarray, done: np.ndarray, valid: np.ndarray, *,
+                 merge: bool = True) -> MergedLayer:
+    """Merge normalised rings (see _normalise) into the layer's polygons."""
+    n = len(rlens)
+    if n == 0:
+        return empty_layer()
+    starts = np.concatenate([[0], np.cumsum(rlens)[:-1]]).astype(np.int64)
+    rbox = np.column_stack([np.minimum.reduceat(cxy[:, 0], starts),
+                            np.minimum.reduceat(cxy[:, 1], starts),
+                            np.maximum.reduceat(cxy[:, 0], starts),
+                            np.maximum.reduceat(cxy[:, 1], starts)])
 
     def geoms(idx):
         cnt_i = rlens[idx]
         rows = np.repeat(starts[idx], cnt_i) + (
             np.arange(int(cnt_i.sum())) - np.repeat(np.cumsum(cnt_i) - cnt_i, cnt_i))
         return shapely.polygons(shapely.linearrings(
-            xy[rows].astype(np.float64), indices=np.repeat(np.arange(len(idx)), cnt_i)))
+            cxy[rows].astype(np.float64), indices=np.repeat(np.arange(len(idx)), cnt_i)))
 
     # valid: convex rings are; the others are asked
-    valid = convex(xy, ring, n)
     other = np.flatnonzero(~valid)
     if len(other):
         valid[other] = shapely.is_valid(geoms(other))
@@ -228,21 +277,10 @@ def merge_flat(xy: np.ndarray, lens: np.ndarray, *, merge: bool = True) -> Merge
         g[involved] = geoms(involved)
         hit = shapely.intersects(g[ci], g[cj])
         ci, cj = ci[hit], cj[hit]
+        del g
     comp = _components(n, ci, cj)
     csize = np.bincount(comp, minlength=n)
     simple = (csize[comp] == 1) & valid
-
-    # simple shapes: orient clockwise, rotate, key by shape
-    s_ids = np.flatnonzero(simple)
-    s_mask = simple[ring]
-    sxy = xy[s_mask]
-    sring = np.searchsorted(s_ids, ring[s_mask])
-    ns = len(s_ids)
-    sxy = orient_and_rotate(sxy, sring, ns, np.ones(ns, dtype=bool))
-    s_edges = ring_edges(sxy, sring, ns)
-    s_starts, s_lens = ring_layout(sring, ns)
-    s_ref = sxy[s_starts]
-    s_key = shape_keys(sxy - s_ref[sring], sring, s_lens)
 
     # groups and invalid shapes: union each
     g_edges, g_unsplit, g_geoms = [], [], []
@@ -261,9 +299,38 @@ def merge_flat(xy: np.ndarray, lens: np.ndarray, *, merge: bool = True) -> Merge
             g_unsplit.append(u)
             g_geoms.append(geom)
 
+    # simple shapes: orient clockwise, rotate, key by shape
+    s_ids = np.flatnonzero(simple)
+    s_lens = rlens[s_ids]
+    s_off = np.concatenate([[0], np.cumsum(s_lens)]).astype(np.int64)
+    srows = np.repeat(starts[s_ids], s_lens) + (
+        np.arange(int(s_off[-1])) - np.repeat(s_off[:-1], s_lens))
+    sxy = cxy if len(s_ids) == n else cxy[srows]
+    del srows
+    todo = np.flatnonzero(~done[s_ids])
+    if len(todo):
+        # rings of the general path: orient and rotate those
+        t_lens = s_lens[todo]
+        trows = np.repeat(s_off[todo], t_lens) + (
+            np.arange(int(t_lens.sum())) - np.repeat(np.cumsum(t_lens) - t_lens, t_lens))
+        tring = np.repeat(np.arange(len(todo)), t_lens)
+        sxy[trows] = orient_and_rotate(sxy[trows], tring, len(todo),
+                                       np.ones(len(todo), dtype=bool))
+    total = int(s_off[-1]) + sum(len(e) for e in g_edges)
+    edges = np.empty((total, 4), dtype=edge_dtype(cxy))
+    edges[:s_off[-1], :2] = sxy
+    edges[:s_off[-1], 2:] = sxy[ring_next(s_off)]
+    ge = int(s_off[-1])
+    for e in g_edges:
+        edges[ge:ge + len(e)] = e
+        ge += len(e)
+    s_ref = sxy[s_off[:-1]]
+    s_key = shape_classes(sxy, s_off, s_ref)
+    del sxy
+
+    ns = len(s_ids)
     counts = np.concatenate([s_lens, [len(e) for e in g_edges]]).astype(np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)])
-    edges = np.concatenate([s_edges] + g_edges)
     nk = int(s_key.max()) + 1 if len(s_key) else 0
     keys = np.concatenate([s_key, nk + np.arange(len(g_edges))]).astype(np.int64)
     g_ref = np.array([e[np.lexsort((e[:, 1], e[:, 0]))[0], :2] for e in g_edges],
@@ -271,15 +338,11 @@ def merge_flat(xy: np.ndarray, lens: np.ndarray, *, merge: bool = True) -> Merge
     ref = np.concatenate([s_ref, g_ref]).astype(np.int64)
     bbox = np.zeros((len(counts), 4), dtype=np.int64)
     if len(edges):
-        bbox[:, 0] = np.minimum.reduceat(np.minimum(edges[:, 0], edges[:, 2]), offsets[:-1])
-        bbox[:, 1] = np.minimum.reduceat(np.minimum(edges[:, 1], edges[:, 3]), offsets[:-1])
-        bbox[:, 2] = np.maximum.reduceat(np.maximum(edges[:, 0], edges[:, 2]), offsets[:-1])
-        bbox[:, 3] = np.maximum.reduceat(np.maximum(edges[:, 1], edges[:, 3]), offsets[:-1])
+        bbox[:, 0] = np.minimum.reduceat(edges[:, 0], offsets[:-1])
+        bbox[:, 1] = np.minimum.reduceat(edges[:, 1], offsets[:-1])
+        bbox[:, 2] = np.maximum.reduceat(edges[:, 0], offsets[:-1])
+        bbox[:, 3] = np.maximum.reduceat(edges[:, 1], offsets[:-1])
     group_geoms = {ns + k: g for k, g in enumerate(g_geoms)}
-    joined = None
-    if any(len(e) != len(u) or np.any(e != u) for e, u in zip(g_edges, g_unsplit)):
-        ucounts = np.concatenate([s_lens, [len(u) for u in g_unsplit]]).astype(np.int64)
-        joined = MergedLayer(np.concatenate([s_edges] + g_unsplit),
-                             np.concatenate([[0], np.cumsum(ucounts)]), bbox, keys, ref,
-                             group_geoms)
-    return MergedLayer(edges, offsets, bbox, keys, ref, group_geoms, joined)
+    unsplit = {ns + k: u.astype(edges.dtype)
+               for k, (e, u) in enumerate(zip(g_edges, g_unsplit)) if u is not e}
+    return MergedLayer(edges, offsets, bbox, keys, ref, group_geoms, unsplit)

@@ -23,6 +23,7 @@ from .shield import is_shielded
 
 
 def _line_keys(edges: np.ndarray):
+    edges = np.asarray(edges, dtype=np.int64)
     d = edges[:, 2:] - edges[:, :2]
     g = np.gcd(d[:, 0], d[:, 1])
     u = d // g[:, None]
@@ -84,7 +85,7 @@ def space_pairs_raw(polys: Sequence[np.ndarray], d: int,
     firsts, seconds = [], []
     for k, subject in enumerate(shapes):
         nb = j[(i == k) & (j != k)]
-        own = subject.edges
+        own = subject.edges.astype(np.int64)
         if len(nb) == 0:
             s_edges, i_edges = own, np.zeros((0, 4), np.int64)
         else:

@@ -1,8 +1,16 @@
-"""DRC results: one record per violation, a summary per rule, and the JSON report form."""
+"""DRC results: one record per violation, a summary per rule, and the JSON report form.
+
+Edge-pair violations come out of the checks as arrays; they stay arrays (a ViolationBlock)
+until a record is read, so counting, the worst value per rule and the JSON report of many
+thousands of violations cost no Python object per violation.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from .. import __version__ as _version
 
@@ -18,7 +26,9 @@ class Violation:
         kind: the rule kind (width, space, separation, enclosure, min_area, inside).
         layers: the layer names in the rule's role order.
         required_um: the rule limit (um, or um2 for min_area).
-        measured_um: what was measured (um, or um2 for min_area); below required_um.
+        measured_um: what was measured (um, or um2 for min_area); below required_um. For
+            edge pairs the smallest distance between the two edges; for polygon markers see
+            the check of the kind (kinds.py).
         edge_pair: the two violating edge parts (x1, y1, x2, y2) in um, or None for a
             polygon marker (area, shapes outside their enclosing layer).
         bbox: (x0, y0, x1, y1) in um of the edge pair or the marker polygon.
@@ -37,36 +47,252 @@ class Violation:
         return (self.bbox, self.measured_um, ep)
 
 
+@dataclass(frozen=True)
+class ViolationBlock:
+    """Edge-pair violations of one rule as arrays (um), sorted as Violation.sort_key sorts.
+
+    Args:
+        rule, kind, layers, required_um: as in Violation, shared by all rows.
+        measured: (n,) smallest distance of each pair.
+        first, second: (n, 4) the two edge parts.
+        bbox: (n, 4) box of each pair.
+    """
+
+    rule: str
+    kind: str
+    layers: tuple[str, ...]
+    required_um: float
+    measured: np.ndarray
+    first: np.ndarray
+    second: np.ndarray
+    bbox: np.ndarray
+
+    @classmethod
+    def sorted(cls, rule: str, kind: str, layers: tuple[str, ...], required_um: float,
+               measured: np.ndarray, first: np.ndarray, second: np.ndarray,
+               bbox: np.ndarray) -> ViolationBlock:
+        """A block with its rows put in sort_key order (bbox, measured, edge pair)."""
+        keys = [second[:, k] for k in (3, 2, 1, 0)] + [first[:, k] for k in (3, 2, 1, 0)] \
+            + [measured] + [bbox[:, k] for k in (3, 2, 1, 0)]
+        order = np.lexsort(keys) if len(measured) else np.zeros(0, np.int64)
+        return cls(rule, kind, layers, required_um, measured[order], first[order],
+                   second[order], bbox[order])
+
+    def __len__(self) -> int:
+        return len(self.measured)
+
+    def records(self) -> list[Violation]:
+        """The rows as Violation records."""
+        new, base = object.__new__, Violation
+        rule, kind, layers, req = self.rule, self.kind, self.layers, self.required_um
+        out = []
+        for m, f, s, b in zip(self.measured.tolist(), map(tuple, self.first.tolist()),
+                              map(tuple, self.second.tolist()), map(tuple, self.bbox.tolist())):
+            v = new(base)
+            # frozen: the fields are set once, as __init__ would set them
+            v.__dict__.update(rule=rule, kind=kind, layers=layers, required_um=req,
+                              measured_um=m, edge_pair=(f, s), bbox=b)
+            out.append(v)
+        return out
+
+    def rows(self, a: int, b: int) -> ViolationBlock:
+        """Rows a to b (exclusive) as a block."""
+        return ViolationBlock(self.rule, self.kind, self.layers, self.required_um,
+                              self.measured[a:b], self.first[a:b], self.second[a:b],
+                              self.bbox[a:b])
+
+    def sort_key(self, i: int) -> tuple:
+        """Violation.sort_key of row i."""
+        return (tuple(self.bbox[i].tolist()), float(self.measured[i]),
+                (tuple(self.first[i].tolist()), tuple(self.second[i].tolist())))
+
+    def worst_row(self) -> int:
+        """Index of the row with the smallest measured value (first in sort order)."""
+        return int(np.argmin(self.measured))
+
+    def json_rows(self) -> list[dict]:
+        layers = list(self.layers)
+        return [{"rule": self.rule, "kind": self.kind, "layers": list(layers),
+                 "required_um": self.required_um, "measured_um": m,
+                 "edge_pair": [f, s], "bbox": b}
+                for m, f, s, b in zip(self.measured.tolist(), self.first.tolist(),
+                                      self.second.tolist(), self.bbox.tolist())]
+
+
+class Violations(Sequence):
+    """The violation records of a result: a sequence (read like a list) whose edge-pair
+    blocks become Violation records only when a record is first read.
+
+    Args:
+        items: Violation records (or other Violations) to start with.
+    """
+
+    def __init__(self, items: Iterable = ()):
+        self._parts: list = []
+        self._len = 0
+        self._flat: list | None = None
+        self.extend(items)
+
+    # --- building
+    def append(self, v: Violation) -> None:
+        self.extend([v])
+
+    def extend(self, items: Iterable) -> None:
+        if isinstance(items, Violations):
+            for part in items._parts:
+                self._add(part)
+        elif isinstance(items, ViolationBlock):
+            self._add(items)
+        else:
+            self._add(list(items))
+
+    def _add(self, part) -> None:
+        if len(part) == 0:
+            return
+        if isinstance(part, list) and self._parts and isinstance(self._parts[-1], list):
+            self._parts[-1].extend(part)
+        else:
+            self._parts.append(part)
+        self._len += len(part)
+        self._flat = None
+
+    # --- reading
+    def parts(self) -> list:
+        """The blocks and record lists, in order."""
+        return list(self._parts)
+
+    def _records(self) -> list:
+        if self._flat is None:
+            flat: list = []
+            for i, part in enumerate(self._parts):
+                if isinstance(part, ViolationBlock):
+                    part = self._parts[i] = part.records()
+                flat.extend(part)
+            self._flat = flat
+        return self._flat
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, k):
+        return self._records()[k]
+
+    def __iter__(self) -> Iterator[Violation]:
+        return iter(self._records())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Violations | list | tuple):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    def __add__(self, other) -> list:
+        return [*self, *other]
+
+    def __radd__(self, other) -> list:
+        return [*other, *self]
+
+    def __repr__(self) -> str:
+        return f"Violations({len(self)} records)"
+
+    # --- summaries without records
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for part in self._parts:
+            if isinstance(part, ViolationBlock):
+                out[part.rule] = out.get(part.rule, 0) + len(part)
+            else:
+                for v in part:
+                    out[v.rule] = out.get(v.rule, 0) + 1
+        return out
+
+    def worst(self, rule: str) -> Violation | None:
+        cands = []
+        for part in self._parts:
+            if isinstance(part, ViolationBlock):
+                if part.rule == rule:
+                    k = part.worst_row()
+                    cands.append(part.rows(k, k + 1).records()[0])
+            else:
+                cands.extend(v for v in part if v.rule == rule)
+        return min(cands, key=lambda v: (v.measured_um, v.sort_key())) if cands else None
+
+
+def in_order(block: ViolationBlock, records: Sequence[Violation]) -> Violations:
+    """A sorted block and records of the same rule as one sequence in sort_key order.
+
+    Records sort after block rows with an equal key.
+    """
+    out = Violations()
+    start = 0
+    for v in sorted(records, key=lambda r: r.sort_key()):
+        key = v.sort_key()
+        lo, hi = start, len(block)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if block.sort_key(mid) <= key:
+                lo = mid + 1
+            else:
+                hi = mid
+        out.extend(block.rows(start, lo))
+        out.append(v)
+        start = lo
+    out.extend(block.rows(start, len(block)))
+    return out
+
+
+def _json_record(v: Violation) -> dict:
+    return {
+        "rule": v.rule,
+        "kind": v.kind,
+        "layers": list(v.layers),
+        "required_um": v.required_um,
+        "measured_um": v.measured_um,
+        "edge_pair": [list(v.edge_pair[0]), list(v.edge_pair[1])]
+        if v.edge_pair is not None else None,
+        "bbox": list(v.bbox),
+    }
+
+
 @dataclass
 class DrcResult:
     """The outcome of run_drc.
 
     Args:
-        violations: every violation, grouped by rule in technology order, then by location.
+        violations: every violation, grouped by rule in technology order, then by location
+            (any iterable of Violation records; kept as a Violations sequence).
         rules_run: the rule ids that were checked, in technology order.
     """
 
-    violations: list[Violation] = field(default_factory=list)
+    violations: Violations = field(default_factory=Violations)
     rules_run: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        if not isinstance(self.violations, Violations):
+            self.violations = Violations(self.violations)
 
     def summary(self) -> dict[str, int]:
         """Violation count per rule run (zeros included), in technology order."""
         counts = {r: 0 for r in self.rules_run}
-        for v in self.violations:
-            counts[v.rule] = counts.get(v.rule, 0) + 1
+        for rule, n in self.violations.counts().items():
+            counts[rule] = counts.get(rule, 0) + n
         return counts
 
     def worst(self, rule: str) -> Violation | None:
         """The violation of `rule` with the smallest measured value (None if clean)."""
-        own = [v for v in self.violations if v.rule == rule]
-        return min(own, key=lambda v: (v.measured_um, v.sort_key())) if own else None
+        return self.violations.worst(rule)
 
     @property
     def clean(self) -> bool:
-        return not self.violations
+        return not len(self.violations)
 
     def to_json(self, *, layout: str, cell: str, technology: str) -> dict:
         """The report as a JSON-ready dict (format shared with the .lyrdb writer and the CLI)."""
+        records: list[dict] = []
+        for part in self.violations.parts():
+            if isinstance(part, ViolationBlock):
+                records.extend(part.json_rows())
+            else:
+                records.extend(_json_record(v) for v in part)
         return {
             "tool": "wlpmask",
             "version": _version,
@@ -74,17 +300,5 @@ class DrcResult:
             "cell": cell,
             "technology": technology,
             "summary": self.summary(),
-            "violations": [
-                {
-                    "rule": v.rule,
-                    "kind": v.kind,
-                    "layers": list(v.layers),
-                    "required_um": v.required_um,
-                    "measured_um": v.measured_um,
-                    "edge_pair": [list(v.edge_pair[0]), list(v.edge_pair[1])]
-                    if v.edge_pair is not None else None,
-                    "bbox": list(v.bbox),
-                }
-                for v in self.violations
-            ],
+            "violations": records,
         }

@@ -1,14 +1,14 @@
 """Rings stored flat (all vertices in one array, a ring id per vertex, rings contiguous).
 
 Vectorised cleaning (repeated and collinear points), orientation, rotation to a canonical
-start vertex, edges, convexity and shape classes equal up to a translation.
+start vertex, edges and convexity; rings of one vertex count are normalised as one block.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .boxes import unique_rows
+from .boxes import classes_of
 
 
 def clean_rings(xy: np.ndarray, ring: np.ndarray, nring: int):
@@ -109,18 +109,128 @@ def convex(xy: np.ndarray, ring: np.ndarray, nring: int) -> np.ndarray:
     return one_way & (np.abs(np.abs(turn) - 2 * np.pi) < 1e-6)
 
 
-def shape_keys(rel: np.ndarray, ring: np.ndarray, lens: np.ndarray) -> np.ndarray:
-    """Class ids of rings equal up to translation (rel: vertices relative to the ring start)."""
-    n = len(lens)
-    keys = np.zeros(n, dtype=np.int64)
-    if n == 0:
-        return keys
-    starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+def uniform_rings(xy: np.ndarray, starts: np.ndarray, k: int):
+    """uniform_rings_block in chunks of rings (bounds the temporaries)."""
+    step = max(1, (1 << 21) // k)
+    if len(starts) <= step:
+        return uniform_rings_block(xy, starts, k)
+    parts = [uniform_rings_block(xy, starts[a:a + step], k)
+             for a in range(0, len(starts), step)]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def uniform_rings_block(xy: np.ndarray, starts: np.ndarray, k: int):
+    """Normalise rings of k vertices each at once, as an (m, k, 2) block.
+
+    Returns (ok, block): ok marks the rings that are clean (no repeated or collinear points),
+    convex and wind once; their rows of block are turned clockwise and start at the lowest
+    (smallest y, then x) vertex. The other rings need the general path.
+    """
+    p = xy[starts[:, None] + np.arange(k)[None, :]]
+    d1 = np.roll(p, -1, axis=1) - p
+    d0 = np.roll(d1, 1, axis=1)
+    cr = d0[..., 0] * d1[..., 1] - d0[..., 1] * d1[..., 0]
+    left = (cr > 0).all(axis=1)
+    one_way = left | (cr < 0).all(axis=1)
+    turn = np.arctan2(cr.astype(np.float64),
+                      (d0[..., 0] * d1[..., 0] + d0[..., 1] * d1[..., 1]).astype(np.float64))
+    ok = one_way & (np.abs(np.abs(turn.sum(axis=1)) - 2 * np.pi) < 1e-6)
+    del d0, d1, cr, turn
+    p = p[ok]
+    ccw = left[ok]
+    p[ccw] = p[ccw, ::-1]
+    y = p[..., 1]
+    low = y == y.min(axis=1)[:, None]
+    first = np.argmin(np.where(low, p[..., 0], np.iinfo(np.int64).max), axis=1)
+    order = (np.arange(k)[None, :] + first[:, None]) % k
+    return ok, np.take_along_axis(p, order[..., None], axis=1)
+
+
+def normalise_rings(xy: np.ndarray, lens: np.ndarray):
+    """Clean and classify raw rings; returns the kept rings in input order.
+
+    Returns (cxy, clen, done, valid): the vertices of the kept rings (contiguous, in input
+    order), their counts, which are already oriented clockwise from their lowest vertex
+    (clean convex rings, handled in blocks of equal vertex count), and which are valid.
+    Rings with fewer than three distinct points or zero area are dropped.
+    """
+    nraw = len(lens)
+    starts = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int64)
+    blocks = {}
+    slow = np.ones(nraw, dtype=bool)
+    for k in np.unique(lens):
+        if k < 3:
+            continue
+        idx = np.flatnonzero(lens == k)
+        ok, block = uniform_rings(xy, starts[idx], int(k))
+        blocks[int(k)] = (idx[ok], block)
+        slow[idx[ok]] = False
+    # the general path: clean, drop degenerate rings, test validity
+    sid = np.flatnonzero(slow)
+    sxy = np.zeros((0, 2), np.int64)
+    slen = np.zeros(0, np.int64)
+    sconv = np.zeros(0, dtype=bool)
+    if len(sid):
+        cnt = lens[sid]
+        rows = np.repeat(starts[sid], cnt) + (
+            np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+        ring = np.repeat(np.arange(len(sid)), cnt)
+        sxy, ring = clean_rings(xy[rows], ring, len(sid))
+        c = np.bincount(ring, minlength=len(sid))
+        ok = (c >= 3) & (signed_area2(sxy, ring, len(sid)) != 0)
+        keep = ok[ring]
+        sxy, ring = sxy[keep], ring[keep]
+        sid = sid[ok]
+        slen = c[ok]
+        remap = np.cumsum(ok) - 1
+        sconv = convex(sxy, remap[ring], len(sid))
+    kept = np.zeros(nraw, dtype=bool)
+    kept[sid] = True
+    for ids, _ in blocks.values():
+        kept[ids] = True
+    ids = np.flatnonzero(kept)
+    pos = np.full(nraw, -1)
+    pos[ids] = np.arange(len(ids))
+    clen = np.zeros(len(ids), dtype=np.int64)
+    clen[pos[sid]] = slen
+    done = np.zeros(len(ids), dtype=bool)
+    for k, (bid, _) in blocks.items():
+        clen[pos[bid]] = k
+        done[pos[bid]] = True
+    coff = np.concatenate([[0], np.cumsum(clen)]).astype(np.int64)
+    cxy = np.empty((int(coff[-1]), 2), dtype=np.int64)
+    for k, (bid, block) in blocks.items():
+        cxy[(coff[pos[bid]][:, None] + np.arange(k)[None, :]).ravel()] = block.reshape(-1, 2)
+    if len(sid):
+        srows = np.repeat(coff[pos[sid]], slen) + (
+            np.arange(int(slen.sum())) - np.repeat(np.cumsum(slen) - slen, slen))
+        cxy[srows] = sxy
+    valid = done.copy()
+    valid[pos[sid]] = sconv
+    return cxy, clen, done, valid
+
+
+def ring_next(off: np.ndarray) -> np.ndarray:
+    """For rings stored contiguously (offsets off), the index of each vertex's successor."""
+    nxt = np.arange(1, int(off[-1]) + 1)
+    nz = off[1:] > off[:-1]
+    nxt[off[1:][nz] - 1] = off[:-1][nz]
+    return nxt
+
+
+def shape_classes(sxy: np.ndarray, off: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Class ids of rings equal up to a translation (rings start at their reference point)."""
+    lens = np.diff(off)
+    keys = np.zeros(len(lens), dtype=np.int64)
     next_id = 0
     for k in np.unique(lens):
         rows = np.flatnonzero(lens == k)
-        idx = starts[rows][:, None] + np.arange(k)[None, :]
-        _, inv = unique_rows(rel[idx].reshape(len(rows), 2 * k))
+
+        def rel(sel, rows=rows, k=k):
+            idx = off[rows[sel]][:, None] + np.arange(k)[None, :]
+            return (sxy[idx] - ref[rows[sel]][:, None, :]).reshape(-1, 2 * k)
+
+        inv = classes_of(rel, len(rows))
         keys[rows] = next_id + inv
         next_id += int(inv.max()) + 1
     return keys

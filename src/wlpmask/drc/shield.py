@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .boxes import box_pairs
+from .boxes import box_pairs, unique_rows
 from .merge import MergedLayer
 
 
@@ -147,6 +147,12 @@ def edge_meets_box(e: np.ndarray, box: np.ndarray) -> np.ndarray:
     return touch & (ortho | ~one_side)
 
 
+def _mix(h: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Fold the int64 values v into the uint64 hashes h."""
+    h = (h ^ np.asarray(v, np.int64).view(np.uint64)) * np.uint64(0xBF58476D1CE4E5B9)
+    return h ^ (h >> np.uint64(31))
+
+
 def _box_near(ea: np.ndarray, eb: np.ndarray, d: int) -> np.ndarray:
     """Row-wise: edge boxes closer than d on both axes."""
     return ((np.minimum(ea[:, 0], ea[:, 2]) < np.maximum(eb[:, 0], eb[:, 2]) + d)
@@ -160,7 +166,8 @@ def shielded_rows(edges: np.ndarray, ka: np.ndarray, kb: np.ndarray, first: np.n
     """Which edge pairs are shielded, given candidate (pair row, edge q) combinations.
 
     Args:
-        edges: (n, 4) int64 edges; ka, kb: each pair's own two edges (indices into edges).
+        edges: (n, 4) int64 edges, or an object whose take(idx) returns those rows (two
+            layers' edges without joining them); ka, kb: each pair's own two edges (indices).
         first, second: (m, 4) the pairs' edge parts.
         row, q: candidate combinations: pair row[i] may be shielded by edges[q[i]].
         d: check distance in database units.
@@ -168,9 +175,11 @@ def shielded_rows(edges: np.ndarray, ka: np.ndarray, kb: np.ndarray, first: np.n
     out = np.zeros(len(ka), dtype=bool)
     if len(row) == 0:
         return out
-    eq = edges[q]
+    take = edges.take if callable(getattr(edges, "take", None)) and not isinstance(
+        edges, np.ndarray) else (lambda idx: edges[idx])
+    eq = take(q)
     keep = (q != ka[row]) & (q != kb[row])
-    keep &= _box_near(eq, edges[ka[row]], d) | _box_near(eq, edges[kb[row]], d)
+    keep &= _box_near(eq, take(ka[row]), d) | _box_near(eq, take(kb[row]), d)
     row, eq = row[keep], eq[keep]
     if len(row):
         hit = shields(first[row], second[row], eq)
@@ -186,6 +195,21 @@ def is_shielded(edges: np.ndarray, ka: int, kb: int, first, second, d: int) -> b
                               np.asarray(first, np.int64).reshape(1, 4),
                               np.asarray(second, np.int64).reshape(1, 4), z, np.arange(n),
                               d)[0])
+
+
+class _TwoLayers:
+    """The edges of two layers indexed as one array (b after a), without copying them."""
+
+    def __init__(self, a: np.ndarray, b: np.ndarray):
+        self.a, self.b = a, b
+
+    def take(self, idx: np.ndarray) -> np.ndarray:
+        idx = np.asarray(idx, np.int64)
+        in_b = idx >= len(self.a)
+        out = np.empty((len(idx), 4), dtype=np.int64)
+        out[~in_b] = self.a[idx[~in_b]]
+        out[in_b] = self.b[idx[in_b] - len(self.a)]
+        return out
 
 
 class ShieldContext:
@@ -244,16 +268,62 @@ class ShieldContext:
             first, second: (m, 4) the edge parts.
             b_in_a: per pair, gb indexes layer a (a notch inside the subject).
         """
-        la, lb = self.la, self.lb
         subject = np.asarray(subject, np.int64)
         m = len(subject)
         if m == 0:
             return np.zeros(0, dtype=bool)
-        base_b = 0 if lb is la else len(la.edges)
-        edges = la.edges if lb is la else np.concatenate([la.edges, lb.edges])
         gb = np.asarray(gb, np.int64)
         if b_in_a is None:
             b_in_a = np.zeros(m, dtype=bool)
+        # pairs seen in equal surroundings (the subject and its neighbours equal up to a
+        # translation, the pair at the same place in them) are shielded alike: test one each
+        rep, inv = unique_rows(self._situation(subject, np.asarray(ga, np.int64), gb,
+                                               np.asarray(first, np.int64),
+                                               np.asarray(second, np.int64), b_in_a))
+        if len(rep) == m:
+            return self._shielded(subject, ga, gb, first, second, b_in_a)
+        out = self._shielded(subject[rep], np.asarray(ga)[rep], gb[rep],
+                             np.asarray(first)[rep], np.asarray(second)[rep], b_in_a[rep])
+        return out[inv]
+
+    def _context_hash(self, polys: np.ndarray) -> np.ndarray:
+        """(n, 2) hash of each polygon's surroundings: its class and its neighbours' classes
+        and offsets (a set: the order of the neighbours does not matter)."""
+        la, lb = self.la, self.lb
+        nn = self.start[polys + 1] - self.start[polys]
+        owner = np.repeat(np.arange(len(polys)), nn)
+        nbr = self.j[np.repeat(self.start[polys], nn)
+                     + (np.arange(int(nn.sum())) - np.repeat(np.cumsum(nn) - nn, nn))]
+        off = lb.ref[nbr] - la.ref[polys[owner]]
+        out = np.zeros((len(polys), 2), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for col, salt in enumerate((0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F)):
+                h = _mix(_mix(_mix(np.full(len(nbr), salt, np.uint64), lb.key[nbr]),
+                              off[:, 0]), off[:, 1])
+                total = np.zeros(len(polys), dtype=np.uint64)
+                np.add.at(total, owner, h)
+                out[:, col] = _mix(_mix(total, la.key[polys]), nn)
+        return out
+
+    def _situation(self, subject, ga, gb, first, second, b_in_a) -> np.ndarray:
+        """Per pair, everything its shielding depends on, relative to the subject."""
+        la, lb = self.la, self.lb
+        polys, where = np.unique(subject, return_inverse=True)
+        ctx = self._context_hash(polys).view(np.int64)[where.ravel()]
+        ref = la.ref[subject]
+        pb = np.where(b_in_a, subject, np.searchsorted(lb.offsets, gb, side="right") - 1)
+        other = la if lb is la else lb
+        pref = np.where(b_in_a[:, None], ref, other.ref[np.where(b_in_a, 0, pb)])
+        local_b = gb - np.where(b_in_a, la.offsets[subject], other.offsets[pb])
+        shift = np.concatenate([ref, ref], axis=1)
+        return np.column_stack([ctx, ga - la.offsets[subject], b_in_a, local_b,
+                                pref - ref, first - shift, second - shift])
+
+    def _shielded(self, subject, ga, gb, first, second, b_in_a) -> np.ndarray:
+        la, lb = self.la, self.lb
+        m = len(subject)
+        base_b = 0 if lb is la else len(la.edges)
+        edges = la.edges if lb is la else _TwoLayers(la.edges, lb.edges)
         kb = np.where(b_in_a, gb, gb + base_b)
         # context polygons of each pair: the subject, then its neighbours
         nn = self.start[subject + 1] - self.start[subject]
@@ -266,6 +336,7 @@ class ShieldContext:
         row = np.repeat(prow, cnt)
         q = np.repeat(lo, cnt) + (np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt,
                                                                          cnt))
-        inside = edge_meets_box(edges[q], self.box[subject[row]])
+        inside = edge_meets_box(edges[q] if lb is la else edges.take(q),
+                                self.box[subject[row]])
         return shielded_rows(edges, np.asarray(ga, np.int64), kb, np.asarray(first, np.int64),
                              np.asarray(second, np.int64), row[inside], q[inside], self.d)

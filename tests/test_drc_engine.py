@@ -1,0 +1,205 @@
+"""The DRC engine's parts: touch points against the reference, box pairs, shape classes,
+the array input (PolygonSet), the array-backed results and large coordinates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wlpmask.drc import (
+    DrcResult,
+    PolygonSet,
+    Violation,
+    ViolationBlock,
+    Violations,
+    enclosing_pairs,
+    merge_layer,
+    run_drc,
+    separation_pairs,
+    space_pairs,
+    width_pairs,
+)
+from wlpmask.drc.boxes import box_pairs, classes_of, unique_rows
+from wlpmask.drc.result import in_order
+from wlpmask.tech import load_technology
+
+db = pytest.importorskip("klayout.db", reason="klayout (dev extra) is the reference DRC")
+
+
+def _poly(*pts):
+    return np.array(pts, dtype=np.int64)
+
+
+def _region(polys):
+    r = db.Region()
+    for p in polys:
+        r.insert(db.Polygon([db.Point(int(x), int(y)) for x, y in p]))
+    return r.merged()
+
+
+def _pairs(ep):
+    return sorted(((e.first.x1, e.first.y1, e.first.x2, e.first.y2),
+                   (e.second.x1, e.second.y1, e.second.x2, e.second.y2)) for e in ep.each())
+
+
+def _ours(ep, symmetric):
+    out = [(tuple(int(v) for v in ep.first[k]), tuple(int(v) for v in ep.second[k]))
+           for k in range(len(ep))]
+    return sorted(tuple(sorted(p)) for p in out) if symmetric else sorted(out)
+
+
+OCTAGON = _poly((500, 0), (0, 500), (0, 2500), (500, 3000), (2500, 3000), (3000, 2500),
+                (3000, 500), (2500, 0))
+SLANT = _poly((3000, 1000), (6000, 4000), (7000, 4000), (4000, 1000))
+
+# (description, check, layer a, layer b, distance)
+TOUCH_CASES = [
+    ("corners kiss on one line: the walk goes straight on, the edge stays whole", "width",
+     [_poly((0, 4000), (0, 5000), (2000, 5000), (2000, 4000)),
+      _poly((2000, 4000), (3000, 5000), (4000, 5000), (3000, 4000))], [], 391),
+    ("a corner on another shape's edge: the walk turns, the edge splits", "space",
+     [OCTAGON, SLANT], [], 823),
+    ("the same T-touch with a far neighbour box: still split for a lone polygon", "space",
+     [OCTAGON, SLANT, _poly((9000, 9000), (9000, 9100), (9100, 9100), (9100, 9000))], [], 823),
+    ("a box inside the T-shape's box: the first layer is checked on maximal edges",
+     "separation", [OCTAGON, SLANT, _poly((6500, 200), (6500, 600), (6900, 600), (6900, 200))],
+     [_poly((3000, 0), (3000, 3000), (4000, 3000), (4000, 0))], 823),
+    ("the same without the box: polygon edges", "separation", [OCTAGON, SLANT],
+     [_poly((3000, 0), (3000, 3000), (4000, 3000), (4000, 0))], 823),
+    ("a hole that touches the hull twice stays a hole of its own", "enclosing",
+     [_poly((50, 30), (50, 40), (80, 40), (80, 30)), _poly((40, 10), (40, 40), (60, 40), (60, 10)),
+      _poly((60, 10), (80, 30), (90, 30), (70, 10))],
+     [_poly((35, 10), (30, 15), (30, 25), (35, 30), (45, 30), (50, 25), (50, 15), (45, 10))], 17),
+    ("two holes: the smaller one's edges come first in the reference", "space",
+     [_poly((25, 33), (25, 56), (29, 56), (29, 33)), _poly((50, 49), (50, 56), (69, 56), (69, 49)),
+      _poly((21, 55), (21, 80), (35, 80), (35, 67), (50, 67), (50, 55)),
+      _poly((29, 38), (29, 44), (44, 44), (44, 38)), _poly((46, 31), (71, 56), (76, 56), (51, 31)),
+      _poly((45, 37), (44, 38), (44, 39), (45, 40), (55, 40), (56, 39), (56, 38), (55, 37)),
+      _poly((35, 44), (33, 46), (33, 51), (35, 53), (39, 53), (41, 51), (41, 46), (39, 44)),
+      _poly((16, 50), (16, 71), (25, 71), (25, 60), (35, 60), (35, 50))], [], 18),
+]
+
+
+@pytest.mark.parametrize(("what", "check", "a", "b", "d"), TOUCH_CASES,
+                         ids=[c[0][:40] for c in TOUCH_CASES])
+def test_touch_points_give_the_reference_edge_pairs(what, check, a, b, d):
+    ra = _region(a)
+    if check == "width":
+        ref, got = ra.width_check(d), width_pairs(a, d)
+    elif check == "space":
+        ref, got = ra.space_check(d), space_pairs(a, d)
+    elif check == "separation":
+        ref, got = ra.separation_check(_region(b), d), separation_pairs(a, b, d)
+    else:
+        ref, got = ra.enclosing_check(_region(b), d), enclosing_pairs(a, b, d)
+    symmetric = check in ("width", "space")
+    ref = sorted(tuple(sorted(p)) for p in _pairs(ref)) if symmetric else _pairs(ref)
+    assert _ours(got, symmetric) == ref
+
+
+def test_merged_polygon_follows_the_reference_walk():
+    # corner to corner on one line: the bottom edge runs through the touch point unbroken
+    lay = merge_layer(TOUCH_CASES[0][2])
+    edges = {tuple(e) for e in lay.edges.tolist()}
+    assert (3000, 4000, 0, 4000) in edges
+    assert lay.count == 1
+    # a corner on an edge: that edge is split there
+    lay = merge_layer([OCTAGON, SLANT])
+    edges = {tuple(e) for e in lay.edges.tolist()}
+    assert {(3000, 2500, 3000, 1000), (3000, 1000, 3000, 500)} <= edges
+
+
+def _brute_pairs(a, b, d, same):
+    out = []
+    for i in range(len(a)):
+        for j in range(len(b)):
+            if same and j <= i:
+                continue
+            if (a[i, 0] < b[j, 2] + d and b[j, 0] < a[i, 2] + d
+                    and a[i, 1] < b[j, 3] + d and b[j, 1] < a[i, 3] + d):
+                out.append((i, j))
+    return out
+
+
+def test_box_pairs_equal_a_brute_force_search():
+    rng = np.random.default_rng(0)
+    for _ in range(60):
+        def boxes(k):
+            x, y = rng.integers(-50, 100, k), rng.integers(-50, 100, k)
+            # mostly small boxes, now and then one much larger than the grid cell
+            w = np.where(rng.random(k) < 0.1, rng.integers(50, 200, k), rng.integers(0, 20, k))
+            h = rng.integers(0, 20, k)
+            return np.column_stack([x, y, x + w, y + h])
+        a = boxes(int(rng.integers(1, 40)))
+        same = bool(rng.integers(0, 2))
+        b = a if same else boxes(int(rng.integers(1, 40)))
+        d = int(rng.integers(1, 25))
+        i, j = box_pairs(a, b, d, same=same)
+        assert list(zip(i.tolist(), j.tolist())) == _brute_pairs(a, b, d, same)
+
+
+def test_row_classes_number_equal_rows_alike_by_first_occurrence():
+    rng = np.random.default_rng(1)
+    rows = rng.integers(0, 4, (500, 3))
+    first, inv = unique_rows(rows)
+    assert np.array_equal(rows[first[inv]], rows)
+    assert list(first) == sorted(first)  # ids follow the first occurrence
+    inv2 = classes_of(lambda sel: rows[sel], len(rows), chunk=64)
+    assert np.array_equal(inv2, inv)
+
+
+def test_polygon_set_is_a_sequence_and_an_input():
+    polys = [np.array([[0.0, 0.0], [0.0, 8.0], [100.0, 8.0], [100.0, 0.0]]),
+             np.array([[0.0, 20.0], [0.0, 40.0], [100.0, 40.0], [100.0, 20.0]])]
+    ps = PolygonSet.from_polygons(polys)
+    assert len(ps) == 2 and np.array_equal(ps[1], polys[1]) and np.array_equal(ps[-1], polys[1])
+    assert [p.tolist() for p in ps] == [p.tolist() for p in polys]
+    with pytest.raises(IndexError):
+        ps[2]
+    with pytest.raises(ValueError, match="offsets"):
+        PolygonSet(np.zeros((4, 2)), [0, 5])
+    tech = load_technology(Path(__file__).resolve().parent.parent / "pdk" / "wlcsp_generic.toml")
+    assert run_drc({"RDL": ps}, tech).violations == run_drc({"RDL": polys}, tech).violations
+
+
+def _block(n):
+    rng = np.random.default_rng(n)
+    f = np.round(rng.random((n, 4)), 3)
+    s = np.round(rng.random((n, 4)), 3)
+    box = np.column_stack([np.minimum(f[:, 0], s[:, 0]), np.minimum(f[:, 1], s[:, 1]),
+                           np.maximum(f[:, 2], s[:, 2]), np.maximum(f[:, 3], s[:, 3])])
+    return ViolationBlock.sorted("R.W", "width", ("R",), 1.0, np.round(rng.random(n), 3), f, s,
+                                 box)
+
+
+def test_violation_blocks_read_like_records():
+    block = _block(50)
+    recs = block.records()
+    assert recs == sorted(recs, key=lambda v: v.sort_key())
+    marker = Violation("R.W", "width", ("R",), 1.0, 0.5, None, (0.4, 0.4, 0.6, 0.6))
+    seq = in_order(block, [marker])
+    assert len(seq) == 51
+    assert list(seq) == sorted([*recs, marker], key=lambda v: v.sort_key())
+    res = DrcResult(violations=seq, rules_run=["R.W", "R.S"])
+    assert res.summary() == {"R.W": 51, "R.S": 0}
+    assert res.worst("R.W") == min([*recs, marker], key=lambda v: (v.measured_um, v.sort_key()))
+    doc = res.to_json(layout="x", cell="TOP", technology="t")
+    plain = DrcResult(violations=list(seq), rules_run=["R.W", "R.S"])
+    assert doc == plain.to_json(layout="x", cell="TOP", technology="t")
+    assert res == plain and not res.clean
+    assert isinstance(res.violations, Violations) and res.violations[0] == list(seq)[0]
+
+
+def test_large_coordinates_give_the_same_result_shifted():
+    # near the end of the int32 range the edges are kept as int64: results shift exactly
+    u = np.array([[0, 0], [0, 50], [20, 50], [20, 20], [25, 20], [25, 50], [45, 50], [45, 0]])
+    shift = np.array([1 << 30, -(1 << 30)])
+    near = space_pairs([u, u + [60, 0]], 30)
+    far = space_pairs([u + shift, u + [60, 0] + shift], 30)
+    assert len(near) == len(far) > 0
+    assert np.array_equal(near.first + np.tile(shift, 2), far.first)
+    assert np.array_equal(near.distance, far.distance)
+    assert merge_layer([u + shift]).edges.dtype == np.int64
+    assert merge_layer([u]).edges.dtype == np.int32
