@@ -7,6 +7,7 @@ and 45-degree strips, overlapping and touching.
 
 from __future__ import annotations
 
+import klayout.db as db  # the dev extra installs klayout: the reference DRC
 import numpy as np
 import pytest
 import shapely
@@ -14,8 +15,6 @@ import shapely
 from wlpmask.drc import enclosing_pairs, merge_layer, separation_pairs, space_pairs, width_pairs
 from wlpmask.drc.checks import enclosing_layers, separation_layers, space_layer, width_layer
 from wlpmask.drc.edges import segment_distance
-
-db = pytest.importorskip("klayout.db", reason="klayout (dev extra) is the reference DRC")
 
 CHECKS = ("width", "space", "separation", "enclosing")
 

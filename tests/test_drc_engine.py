@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import klayout.db as db  # the dev extra installs klayout: the reference DRC
 import numpy as np
 import pytest
 
@@ -24,8 +25,6 @@ from wlpmask.drc import (
 from wlpmask.drc.boxes import box_pairs, classes_of, unique_rows
 from wlpmask.drc.result import in_order
 from wlpmask.tech import load_technology
-
-db = pytest.importorskip("klayout.db", reason="klayout (dev extra) is the reference DRC")
 
 
 def _poly(*pts):
