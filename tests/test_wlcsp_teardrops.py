@@ -206,3 +206,20 @@ def test_pad_trace_teardrop_union_is_clean_and_never_acute(k, run, turn):
     angles = geo.interior_angles_deg(np.array(parts[0].simplify(5e-3).exterior.coords[:-1]))
     assert angles.min() >= 90 - 0.1 and angles.max() <= 270 + 0.1
 
+
+
+def test_teardrop_fills_the_inner_side_of_a_90_degree_turn_near_the_pad(small):
+    """The trace leaves the capture pad and turns 90 degrees 24.5 um past its edge: the
+    teardrop stops at that bend, and must not leave a pocket between its flank, the wire after
+    the turn and the pad (a mask shop sees it as a bite out of the fillet)."""
+    d, terms, by, bump_nets = small
+    line = [(1000, 500), (1000, 358), (930, 358), (930, 200), (1000, 130), (1000, 110)]
+    nets = {"P1": fake_net("P1", line, [by["P1"].shape, by["C2"].shape])}
+    drops, report = wlcsp.teardrops(terminals=terms, nets=nets, bump_nets=bump_nets, design=d)
+    assert report.placed("bump") == 1
+    (body,) = net_bodies(d, nets, drops, by, {"P1": ["P1", "C2"]})
+    corner = shapely.box(955, 353, 1000, 382.5)  # between the pad, the stub and the turn
+    piece = body.intersection(corner)
+    pocket = piece.convex_hull.difference(body)
+    assert pocket.area < 1.0, pocket.area
+    assert drc_clean(d, [body]) == {}

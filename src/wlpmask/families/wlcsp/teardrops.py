@@ -2,9 +2,11 @@
 
 A teardrop is 90 % of the pad diameter wide at the pad (Deca, DOMAIN.md 2) and follows the
 trace from where it leaves the pad, across a 45-degree bend, for half the pad's radius (it
-ends early at a sharper turn or at the end of the trace). It is then clipped against the RDL
-space to every other net (wires, terminals, teardrops placed before it) and to the routing
-boundary, and opened by half the RDL width so that no clipped sliver is narrower than a wire.
+ends early at a sharper turn or at the end of the trace; where it stops at a turn of up to 90
+degrees, it is widened over the inside of that turn so that no bite is left between its flank
+and the wire after the bend). It is then clipped against the RDL space to every other net
+(wires, terminals, teardrops placed before it) and to the routing boundary, and opened by half
+the RDL width so that no clipped sliver is narrower than a wire.
 A teardrop shrunk to fit is kept; one that adds less than a wire-width square of metal is not.
 Notches left between a teardrop and its own net are filled afterwards (wlpmask.notches).
 """
@@ -216,8 +218,10 @@ def teardrops(*, terminals: Sequence[TerminalSpec], nets: Mapping[str, Any],
             report.junctions[t.kind] += 1
             pts = geo.teardrop(pad=np.asarray(t.shape.exterior.coords[:-1]), center=t.center,
                                path=path, chord_um=chord, trace_width_um=w, grid_um=g)
-            drop = None if pts is None else _fit(
-                shapely.Polygon(pts), net, t.shape, metal, placed, boundary, w=w, s=s, g=g)
+            cand = None if pts is None else _fill_inner_turn(
+                shapely.Polygon(pts), line, t.shape, path, w=w, g=g)
+            drop = None if cand is None else _fit(
+                cand, net, t.shape, metal, placed, boundary, w=w, s=s, g=g)
             if drop is None:
                 report.missing[t.name] = "no room: the RDL space to other nets"
                 continue
@@ -226,6 +230,49 @@ def teardrops(*, terminals: Sequence[TerminalSpec], nets: Mapping[str, Any],
             out.append(Teardrop(net, t.name, t.kind, shape, clipped))
             (report.clipped if clipped else report.full)[t.kind] += 1
     return out, report
+
+
+def _fill_inner_turn(cand: shapely.Polygon, line: np.ndarray, pad: shapely.Polygon,
+                     path: np.ndarray, *, w: float, g: float) -> shapely.Polygon:
+    """The fillet extended over the inside of the sharp turn where its path stops.
+
+    A fillet ending at a bend of more than MAX_TURN_DEG leaves a concave bite between its
+    flank and the wire after the bend. The convex hull of the fillet and the wire's next
+    stretch fills it; the stretch runs until it passes every point of the fillet along its
+    direction, so the hull's flank meets the wire at 90 degrees or more. Turns sharper than
+    90 degrees fold back towards the pad and are left alone.
+
+    Args:
+        cand: the fillet (um).
+        line: the trace's centre-line (um), either end in the pad.
+        pad: the pad.
+        path: the fillet's path (junction_paths of line).
+        w: trace width (um); g: grid (um).
+    """
+    line = np.asarray(line, dtype=float)
+    if not pad.covers(shapely.Point(line[0])):
+        line = line[::-1]
+    end = np.asarray(path[-1], dtype=float)
+    hits = np.flatnonzero(np.hypot(*(line - end).T) < 1e-9)
+    if not len(hits) or hits[-1] + 1 >= len(line) or len(path) < 2:
+        return cand
+    k = int(hits[-1])
+    last, nxt = end - np.asarray(path[-2], dtype=float), line[k + 1] - end
+    n_last, n_nxt = float(np.hypot(*last)), float(np.hypot(*nxt))
+    if not (n_last > 0 and n_nxt > 0):
+        return cand
+    cos_turn = float(last @ nxt) / (n_last * n_nxt)
+    if cos_turn > np.cos(np.radians(MAX_TURN_DEG)) + 1e-9 or cos_turn < -1e-9:
+        return cand
+    d = nxt / n_nxt
+    pts = np.asarray(cand.exterior.coords)
+    run = min(float(np.max((pts - end) @ d)) + w / 2, n_nxt)
+    if not run > 0:
+        return cand
+    stretch = shapely.LineString([end, end + run * d]).buffer(w / 2, cap_style="flat",
+                                                              join_style="mitre")
+    hull = shapely.union_all([cand, stretch]).convex_hull
+    return shapely.Polygon(geo.ccw(geo.snap(np.asarray(hull.exterior.coords[:-1]), g)))
 
 
 def _convex(shape: shapely.Polygon) -> bool:
