@@ -14,7 +14,7 @@ the line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -299,16 +299,22 @@ def _num(tk: _Tokens, s: str) -> float:
         raise tk.error(f"expected a number, found {s!r}", tk.i - 1) from None
 
 
+def _records(tk: _Tokens, section: str) -> Iterator[int]:
+    """Walk the "- name ... ;" records of a DEF section up to "END section": yields the token
+    index of each record's name, the caller reads the record."""
+    while True:
+        t = tk.next(f"'- name' or 'END {section}'")
+        if t == "END":
+            tk.expect(section)
+            return
+        if t != "-":
+            raise tk.error(f"{section}: expected '-', found {t!r}", tk.i - 1)
+        yield tk.i
+
+
 def _components(tk: _Tokens, lefs: Mapping[str, Macro], dbu: int) -> dict[str, Component]:
     out: dict[str, Component] = {}
-    while True:
-        t = tk.next("'- name' or 'END COMPONENTS'")
-        if t == "END":
-            tk.expect("COMPONENTS")
-            return out
-        if t != "-":
-            raise tk.error(f"COMPONENTS: expected '-', found {t!r}", tk.i - 1)
-        at = tk.i
+    for at in _records(tk, "COMPONENTS"):
         inst = tk.next("an instance name")
         master = tk.next("a macro name")
         status, loc, orient = "UNPLACED", (0.0, 0.0), "N"
@@ -337,18 +343,12 @@ def _components(tk: _Tokens, lefs: Mapping[str, Macro], dbu: int) -> dict[str, C
                                       for lay, g in pin.shapes)
             obs = tuple((lay, place_polygon(g, macro, loc, orient)) for lay, g in macro.obs)
         out[inst] = Component(inst, master, status, loc, orient, MappingProxyType(placed), obs)
+    return out
 
 
 def _pins(tk: _Tokens, dbu: int) -> dict[str, DefPin]:
     out: dict[str, DefPin] = {}
-    while True:
-        t = tk.next("'- name' or 'END PINS'")
-        if t == "END":
-            tk.expect("PINS")
-            return out
-        if t != "-":
-            raise tk.error(f"PINS: expected '-', found {t!r}", tk.i - 1)
-        at = tk.i
+    for at in _records(tk, "PINS"):
         pname = tk.next("a pin name")
         net, use = pname, None
         ports: list[tuple[str, Polygon]] = []
@@ -394,6 +394,7 @@ def _pins(tk: _Tokens, dbu: int) -> dict[str, DefPin]:
                 ports.extend((lay, _place_pin_shape(g, loc, orient)) for lay, g in pending)
                 pending.clear()
         out[pname] = DefPin(pname, net, use, tuple(ports))
+    return out
 
 
 def _place_pin_shape(g: Polygon, loc: tuple[float, float], orient: str) -> Polygon:
@@ -410,13 +411,7 @@ def _place_pin_shape(g: Polygon, loc: tuple[float, float], orient: str) -> Polyg
 def _nets(tk: _Tokens, dbu: int, *, special: bool) -> dict[str, DefNet]:
     section = "SPECIALNETS" if special else "NETS"
     out: dict[str, DefNet] = {}
-    while True:
-        t = tk.next(f"'- name' or 'END {section}'")
-        if t == "END":
-            tk.expect(section)
-            return out
-        if t != "-":
-            raise tk.error(f"{section}: expected '-', found {t!r}", tk.i - 1)
+    for _ in _records(tk, section):
         nname = tk.next("a net name")
         conns: list[tuple[str, str]] = []
         wires: list[Wire] = []
@@ -440,6 +435,7 @@ def _nets(tk: _Tokens, dbu: int, *, special: bool) -> dict[str, DefNet]:
             elif key in ("ROUTED", "FIXED", "COVER", "NOSHIELD"):
                 wires.extend(_routing(tk, dbu, special=special, net=nname))
         out[nname] = DefNet(nname, special, use, tuple(conns), tuple(wires))
+    return out
 
 
 def _routing(tk: _Tokens, dbu: int, *, special: bool, net: str) -> list[Wire]:
