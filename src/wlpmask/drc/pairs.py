@@ -227,14 +227,7 @@ def intra_check(layer: MergedLayer, d: int, relation: str, *, shield: bool,
     if len(ia) == 0:
         z = np.zeros(0, np.int64)
         return np.zeros((0, 4), np.int64), np.zeros((0, 4), np.int64), z, z, z
-    rep_cls = cls[rep_poly]
-    members = np.argsort(cls, kind="stable")
-    cls_sorted = cls[members]
-    lo = np.searchsorted(cls_sorted, rep_cls)
-    hi = np.searchsorted(cls_sorted, rep_cls, side="right")
-    n = hi - lo
-    v = np.repeat(np.arange(len(ia)), n)
-    tgt = members[np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)])]
+    v, tgt = _class_members(cls, cls[rep_poly])
     off = layer.ref[tgt] - layer.ref[rep_poly[v]]
     first_all = _shift(first[v], off)
     second_all = _shift(second[v], off)
@@ -242,6 +235,26 @@ def intra_check(layer: MergedLayer, d: int, relation: str, *, shield: bool,
     ia_all = layer.offsets[tgt] + (ia[v] - layer.offsets[rep_poly[v]])
     ib_all = layer.offsets[tgt] + (ib[v] - layer.offsets[rep_poly[v]])
     return first_all, second_all, tgt, ia_all, ib_all
+
+
+def _class_members(keys: np.ndarray, rep_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Expand rows found on class representatives to every member of their class.
+
+    Args:
+        keys: the class of each item.
+        rep_keys: the class of each found row.
+
+    Returns:
+        (v, members): row v[k] of the found rows belongs to item members[k]; members of a
+        class in item order.
+    """
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    lo = np.searchsorted(sorted_keys, rep_keys)
+    n = np.searchsorted(sorted_keys, rep_keys, side="right") - lo
+    v = np.repeat(np.arange(len(rep_keys)), n)
+    starts = np.repeat(lo - (np.cumsum(n) - n), n)
+    return v, order[starts + np.arange(int(n.sum()))]
 
 
 def cross_check(la: MergedLayer, lb: MergedLayer, d: int, relation: str, same: bool,
@@ -262,13 +275,7 @@ def cross_check(la: MergedLayer, lb: MergedLayer, d: int, relation: str, same: b
         return np.zeros((0, 4), np.int64), np.zeros((0, 4), np.int64), z, z, z, z
     rpa, rpb = ra[rep_of], rb[rep_of]
     # every pair of the same (shape, shape, offset) class gets the violation, translated
-    order = np.argsort(inv, kind="stable")
-    inv_sorted = inv[order]
-    lo = np.searchsorted(inv_sorted, rep_of)
-    hi = np.searchsorted(inv_sorted, rep_of, side="right")
-    n = hi - lo
-    v = np.repeat(np.arange(len(ia)), n)
-    sel = order[np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)])]
+    v, sel = _class_members(inv, rep_of)
     tpa, tpb = pa[sel], pb[sel]
     off = la.ref[tpa] - la.ref[rpa[v]]
     first_all = _shift(first[v], off)
