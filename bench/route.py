@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="comma-separated pad counts of the synthetic dies (e.g. 200,400,1000)")
     ap.add_argument("--width", type=float, default=5.0, help="synthetic case width = spacing, um")
     ap.add_argument("--skip-openroad", action="store_true")
+    ap.add_argument("--plan", choices=("auto", "on", "off"), default="auto",
+                    help="fan-in plan for the synthetic dies (auto: from 500 pads on)")
     args = ap.parse_args(argv)
     if not args.skip_openroad:
         extmat = Path(args.extmat)
@@ -124,10 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     for pads in sizes:
         terms, die = synthetic_die(pads)
         t0 = time.perf_counter()
+        plan = {"auto": None, "on": True, "off": False}[args.plan]
         res = route_rdl(terminals=terms, obstacles=[], boundary=die, width_um=args.width,
-                        space_um=args.width, grid_um=0.005, assign=True)
+                        space_um=args.width, grid_um=0.005, assign=True, plan=plan)
         _report(f"synthetic {pads} pads / {pads} bumps, {args.width:g}/{args.width:g} um, "
-                f"die {die.bounds[2]:.0f} um", res, time.perf_counter() - t0, pads)
+                f"die {die.bounds[2]:.0f} um, plan {args.plan}", res,
+                time.perf_counter() - t0, pads)
     return 0
 
 

@@ -49,7 +49,8 @@ def search(lat: Lattice, occ: Occupancy, net: int,
            soft: bool = False, penalty: float = 0.0, bend: float = 0.0,
            max_expand: int = 2_000_000, weight: float = 1.0, stats: list | None = None,
            guide: tuple[float, float, float, float, float, float] | None = None,
-           corridor: tuple[bytes | bytearray, int, int] | None = None) -> Found | None:
+           corridor: tuple[bytes | bytearray, int, int] | None = None,
+           gated: bool = False) -> Found | None:
     """Cheapest path from any source to any goal.
 
     Args:
@@ -70,6 +71,8 @@ def search(lat: Lattice, occ: Occupancy, net: int,
             assignment makes mutually crossing-free) leave the way open for the others.
         corridor: (tile mask, tile side in nodes, tiles per row): only nodes in tiles whose
             mask byte is set may be entered (the net's corridor from the global stage).
+        gated: the net is part of the fan-in plan: closed gates (negative values of
+            occ.gate) stop it too, not only gates kept for other nets.
     """
     if not sources or not goals:
         return None
@@ -78,6 +81,7 @@ def search(lat: Lattice, occ: Occupancy, net: int,
     entry, corner, hist, resv = occ.entry, occ.corner, occ.hist, occ.reserve
     rcost = occ.reserve_cost
     plan, pcost = occ.plan, occ.plan_cost
+    gate = occ.gate
     p = float(lat.pitch)
     c1 = SQRT2M1 if lat.allow45 else 1.0
     turns = _turn_table(lat.allow45)
@@ -155,6 +159,9 @@ def search(lat: Lattice, occ: Occupancy, net: int,
                 j, i = divmod(v, nx)
                 if not cmask[(j // ctile) * ctx + i // ctile]:
                     continue
+            gv = gate[v]
+            if gv != FREE and gv != net and (gated or gv >= 0):
+                continue
             cost = step[nd]
             e = entry[v]
             if e != FREE and e != net:
@@ -162,8 +169,13 @@ def search(lat: Lattice, occ: Occupancy, net: int,
                     continue
                 cost += penalty
             if nd & 1:
-                e1 = corner[n + off[(nd + 1) & 7]]
-                e2 = corner[n + off[(nd - 1) & 7]]
+                c1n, c2n = n + off[(nd + 1) & 7], n + off[(nd - 1) & 7]
+                g1, g2 = gate[c1n], gate[c2n]
+                if ((g1 != FREE and g1 != net and (gated or g1 >= 0))
+                        or (g2 != FREE and g2 != net and (gated or g2 >= 0))):
+                    continue  # a diagonal past a gate crosses the gap line beside it
+                e1 = corner[c1n]
+                e2 = corner[c2n]
                 if (e1 != FREE and e1 != net) or (e2 != FREE and e2 != net):
                     if not soft:
                         continue

@@ -50,6 +50,9 @@ class Occupancy:
         # planned pad-bump segments: other nets pay plan_cost to cross them
         self.plan = [FREE] * size
         self.plan_cost = 0.0
+        # gates of a fan-in plan: FREE, a net id (only that net may enter) or a negative value
+        # (closed to planned nets, open to the others)
+        self.gate = [FREE] * size
         self.uses: dict[int, NetUse] = {}
         # spatial hash of stub metal: cell -> [(net, geometry)]
         self.cell = float(cell)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import shapely
@@ -27,12 +27,14 @@ from shapely.geometry.base import BaseGeometry
 from ..errors import WlpmaskError
 from .access import Access, AccessBuilder, rotate_mask
 from .assign import assign_free_bumps
-from .astar import search
+from .astar import Found, search
 from .corridor import TileGraph, corridor_mask, route_tiles
-from .lattice import Lattice, Rules, choose_origin, make_rules
+from .gates import build_gates, normal_dir
+from .lattice import DIRS, Lattice, Rules, choose_origin, make_rules
 from .model import KINDS, RoutedNet, RouteResult, Terminal
 from .occupancy import FREE, Occupancy
 from .outline import polyline_length, simplify_polyline, to_um, wire_metal
+from .plan import plan_fanin
 from .pulltight import pull_tight
 from .signoff import check_nets
 
@@ -52,6 +54,13 @@ SEGMENT_LANES = True  # other nets pay PLAN_COST per node to cross a net's pad-b
 PLAN_COST = 2.0  # pitches
 ORDER_BY_SPAN = True  # route pad-bump nets by sideways span first (see _order_key)
 GLOBAL_MIN_NETS = 64  # fewer two-terminal nets than this: no global stage (little to gain)
+PLAN_MIN_PADS = 500  # pads to assign from which the fan-in plan is used by default (below, the
+# net-by-net router with rip-up routes more; above, it walls nets in: bench/route.py)
+CHAIN_ONLY = True  # a gated net is routed through its slots leg by leg, or not in hard mode
+LEG_BUDGET = (2000, 6.0)  # expansions of a leg between two slots: constant + factor * steps**2
+LEG_GUIDE = (1.0, 0.5)  # pitches of cost per pitch farther than the second value from the
+# straight line between two slots: parallel wires take parallel shapes
+PAD_LANE = 3  # lattice nodes straight out of each access of a planned pad kept for its net
 
 
 @dataclass
@@ -65,6 +74,8 @@ class _Net:
     paths: list[tuple[int, ...]] = field(default_factory=list)
     rips: int = 0
     corridor: tuple[bytearray, int, int] | None = None
+    waypoints: list[int] | None = None  # slots of the fan-in plan, pad to bump (gated net)
+    gave_up: bool = False  # planned, but a leg found no way even over other nets
 
 
 class _Problem:
@@ -100,11 +111,18 @@ class _Problem:
         self._access: dict[int, list[Access]] = {}
         self._stub_metal: dict[tuple[int, int], BaseGeometry] = {}
         self.allow45 = allow45
+        self.plan = None  # the fan-in plan, if the assignment was planned
+        self.slot_cuts: dict[int, list[int]] = {}  # net -> the cut of each of its slots
 
     def accesses(self, t: int) -> list[Access]:
         if t not in self._access:
             self._access[t] = self.builder.accesses(t, self.shape[t], self.allow45)
         return self._access[t]
+
+    def gate_open(self, net: int, node: int, gated: bool) -> bool:
+        """Whether the plan's gates let `net` use `node`."""
+        g = self.occ.gate[node]
+        return g == FREE or g == net or (g < 0 and not gated)
 
     def stub_metal(self, t: int, k: int) -> BaseGeometry:
         key = (t, k)
@@ -164,7 +182,7 @@ def _validate(terminals: Sequence[Terminal], width_um: float, space_um: float, g
 def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry],
               boundary: Polygon, width_um: float, space_um: float, grid_um: float,
               allow45: bool = True, assign: bool = True, max_rounds: int = 10,
-              tighten: bool = True) -> RouteResult:
+              tighten: bool = True, plan: bool | None = None) -> RouteResult:
     """Route a single-layer redistribution layer.
 
     Args:
@@ -178,6 +196,10 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
         assign: give each pad whose net has no bump one free bump (minimum-length matching).
         max_rounds: rip-up and re-route rounds.
         tighten: pull the lattice paths tight (shorter wires, fewer bends).
+        plan: assign the free bumps by the fan-in plan (a flow through the gaps between the
+            bumps) and route the planned wires gap by gap through their slots; None: when at
+            least PLAN_MIN_PADS pads need a bump, else by the minimum-length matching and net
+            by net.
 
     Returns:
         RouteResult; nets that could not be routed or failed sign-off are in `unrouted` with
@@ -187,11 +209,19 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
     terms = list(terminals)
     assignment: dict[str, str] = {}
     unrouted: dict[str, str] = {}
-    if assign:
-        terms, assignment, unassigned = assign_free_bumps(terms)
-        unrouted.update(unassigned)
     rules = make_rules(width_um=width_um, space_um=space_um, grid_um=grid_um)
     prob = _Problem(terms, obstacles, boundary, rules, allow45)
+    planned: dict[int, int] = {}  # pad terminal -> bump terminal, from the fan-in plan
+    if assign:
+        if plan is not False:
+            planned = _plan_assignment(prob, always=bool(plan))
+            rev = {b: p for p, b in planned.items()}
+            terms = [replace(t, net=terms[rev[i]].net) if i in rev else t
+                     for i, t in enumerate(terms)]
+        terms, assignment, unassigned = assign_free_bumps(terms)
+        unrouted.update(unassigned)
+        assignment.update({terms[p].name: terms[b].name for p, b in planned.items()})
+        prob.terms = terms
 
     by_net: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(terms):
@@ -228,12 +258,16 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
             for a in prob.accesses(t):
                 lane = [a.node + s * prob.lat.off[a.dir] for s in range(LANE_STEPS + 1)]
                 prob.occ.reserve_lane(k, [n for n in lane if 0 <= n < prob.lat.size])
+    if planned:
+        _apply_gates(prob, nets, planned, term_net)
     if SEGMENT_LANES:
         for k in sorted(nets):
-            if len(nets[k].terms) == 2:
+            if len(nets[k].terms) == 2 and nets[k].waypoints is None:
                 prob.occ.reserve_plan(k, _segment_nodes(prob, *nets[k].terms))
         prob.occ.plan_cost = PLAN_COST * rules.pitch
     _plan_corridors(prob, nets)
+    if planned:
+        _route_planned(prob, nets)
     _route_all(prob, nets, unrouted, max_rounds)
 
     # pull tight, outline, sign-off
@@ -266,6 +300,58 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
     unrouted = {n: unrouted[n] for n in sorted(unrouted)}
     assignment = dict(sorted(assignment.items()))
     return RouteResult(routed, unrouted, assignment, total)
+
+
+# ------------------------------------------------------------------------------ fan-in plan
+
+
+def _plan_assignment(prob: _Problem, *, always: bool) -> dict[int, int]:
+    """Free bumps for the one-pad nets, by the fan-in plan (pad terminal -> bump terminal).
+
+    Only nets made of a single pad take part; the plan is kept on `prob` for the gates.
+    Unless `always`, nothing is planned below PLAN_MIN_PADS such pads.
+    """
+    by_net: dict[str, list[int]] = defaultdict(list)
+    for i, t in enumerate(prob.terms):
+        if t.net is not None:
+            by_net[t.net].append(i)
+    pads = sorted(idx[0] for idx in by_net.values()
+                  if len(idx) == 1 and prob.terms[idx[0]].kind == "pad")
+    bumps = [i for i, t in enumerate(prob.terms) if t.kind == "bump" and t.net is None]
+    if not pads or not bumps or (not always and len(pads) < PLAN_MIN_PADS):
+        return {}
+    reserved = {n for b in bumps for a in prob.accesses(b) for n in (a.node, *a.own)}
+    plan = plan_fanin(lat=prob.lat, free=prob.builder.free,
+                      centers=[prob.center(i) for i in range(len(prob.terms))],
+                      kinds=[t.kind for t in prob.terms], pads=pads, bumps=bumps,
+                      obstacles=prob.obstacles, boundary=prob.boundary, reserved=reserved)
+    prob.plan = plan
+    return dict(plan.bump_of)
+
+
+def _apply_gates(prob: _Problem, nets: dict[int, _Net], planned: dict[int, int],
+                 term_net: list[int]) -> None:
+    """Put the plan's gates on the lattice and give the planned nets their slots."""
+    net_of_pad = {p: term_net[p] for p in planned if term_net[p] in nets}
+    kept = {term_net[b]: [n for a in prob.accesses(b) for n in (a.node, *a.own)]
+            for p, b in planned.items() if p in net_of_pad}
+    gates = build_gates(prob.plan, lat=prob.lat, net_of_pad=net_of_pad, kept=kept)
+    prob.occ.gate = gates.gate
+    for k, w in gates.ways.items():
+        nets[k].waypoints = w
+    prob.slot_cuts = gates.cut_of
+    lat = prob.lat
+    for pad, k in sorted(net_of_pad.items()):
+        cx, cy = prob.center(pad)
+        for a in prob.accesses(pad):
+            # the first steps straight out of a pad are its own: a neighbour's wire that turns
+            # across them would close the pad in
+            x, y = lat.xy(a.node)
+            d = max((0, 2, 4, 6), key=lambda q: (x - cx) * DIRS[q][0] + (y - cy) * DIRS[q][1])
+            for s in range(PAD_LANE):
+                n = a.node + s * lat.off[d]
+                if 0 <= n < lat.size and gates.gate[n] == FREE:
+                    gates.gate[n] = k
 
 
 # ------------------------------------------------------------------------------ net routing
@@ -302,7 +388,7 @@ def _segment_nodes(prob: _Problem, a: int, b: int) -> list[int]:
 
 def _plan_corridors(prob: _Problem, nets: dict[int, _Net]) -> None:
     """Global stage: route the two-terminal nets on the tile graph; keep their corridors."""
-    two = [k for k in sorted(nets) if len(nets[k].terms) == 2]
+    two = [k for k in sorted(nets) if len(nets[k].terms) == 2 and nets[k].waypoints is None]
     if len(two) < GLOBAL_MIN_NETS:
         return
     lat = prob.lat
@@ -340,6 +426,8 @@ def _order_key(prob: _Problem, net: _Net) -> tuple[float, float, str]:
             pad = net.terms[kinds.index("pad")]
             bump = net.terms[kinds.index("bump")]
             (px, py), (bx, by) = prob.center(pad), prob.center(bump)
+            if net.waypoints:  # planned: the wire leaves the pad for its first slot
+                bx, by = prob.lat.xy(net.waypoints[0])
             edge = prob.boundary.exterior
             q = edge.interpolate(edge.project(shapely.Point(px, py)))
             nx_, ny_ = px - q.x, py - q.y
@@ -348,6 +436,183 @@ def _order_key(prob: _Problem, net: _Net) -> tuple[float, float, str]:
                 side = abs((bx - px) * ny_ - (by - py) * nx_) / nl
                 return (side, length, net.name)
     return (length, length, net.name)
+
+
+def _crossing(prob: _Problem, net: int, node: int, cut: int,
+              before: tuple[float, float], after: tuple[float, float]
+              ) -> tuple[int, int, int] | None:
+    """How a wire crosses a gap at its slot: (direction, node before, node after).
+
+    The direction is the octilinear one most nearly normal to the gap, pointing from `before`
+    to `after`; the wire runs straight through the slot, one step each side. None if those
+    steps are not usable.
+    """
+    lat = prob.lat
+    c = prob.plan.cuts[cut]
+    k = normal_dir(prob.plan, cut)
+    if DIRS[k][0] * (after[0] - before[0]) + DIRS[k][1] * (after[1] - before[1]) < 0:
+        k += 4
+    o = lat.off[k]
+    p, q = node - o, node + o
+    if not (0 <= p < lat.size and 0 <= q < lat.size):
+        return None
+    line = set(c.nodes)
+    if p in line or q in line or not ((lat.emask[p] >> k) & 1 and (lat.emask[node] >> k) & 1):
+        return None
+    gate = prob.occ.gate
+    if gate[p] not in (FREE, net) or gate[q] not in (FREE, net):
+        return None
+    gate[p] = gate[q] = net  # the steps beside the slot are the net's own too
+    return k, p, q
+
+
+def _route_planned(prob: _Problem, nets: dict[int, _Net]) -> None:
+    """First pass over the planned nets, gap by gap rather than net by net.
+
+    Each planned wire crosses every gap straight through its slot, so the slots cut it into
+    legs, each inside one region between gaps; regions do not interact. All legs are routed
+    shortest first: within a region, a leg that turns around a corner is shorter than the
+    legs that turn around it, so the inner wires are down before the outer ones go round
+    them. A net with a leg that finds no path is taken up again by the rip-up rounds.
+    """
+    lat = prob.lat
+    legs: list[tuple[float, int, int]] = []
+    plans: dict[int, tuple[int, int, list[tuple[int, int, int, int]]]] = {}
+    for k in sorted(nets):
+        net = nets[k]
+        if net.waypoints is None or len(net.terms) != 2:
+            continue
+        kinds = [prob.terms[t].kind for t in net.terms]
+        if sorted(kinds) != ["bump", "pad"]:
+            continue
+        pad = net.terms[kinds.index("pad")]
+        bump = net.terms[kinds.index("bump")]
+        pts = [prob.center(pad)] + [lat.xy(w) for w in net.waypoints] + [prob.center(bump)]
+        cross = []
+        for j, (w, cut) in enumerate(zip(net.waypoints, prob.slot_cuts[k])):
+            c = _crossing(prob, k, w, cut, pts[j], pts[j + 2])
+            if c is None:
+                break
+            cross.append((w, *c))
+        else:
+            plans[k] = (pad, bump, cross)
+            ends = [prob.center(pad)] + [lat.xy(w) for w in net.waypoints] + [prob.center(bump)]
+            for j in range(len(cross) + 1):
+                a, b = ends[j], ends[j + 1]
+                legs.append((math.hypot(b[0] - a[0], b[1] - a[1]), k, j))
+    legs.sort()
+    done: dict[int, dict[int, tuple[Found, list[tuple[int, int]]]]] = defaultdict(dict)
+    queue = [(k, j) for _length, k, j in legs]
+    for relax in (False, True):
+        failed = []
+        for k, j in queue:
+            pad, bump, cross = plans[k]
+            r = _leg(prob, nets[k], pad, bump, cross, j, relax=relax)
+            if r is None:
+                failed.append((k, j))
+                continue
+            _commit(prob, nets[k], r[0].nodes, r[0].dirs, r[1])
+            done[k][j] = r
+        queue = failed  # once more without the guide and with a larger budget
+    for k in sorted(plans):
+        pad, bump, cross = plans[k]
+        parts = done.get(k, {})
+        if len(parts) != len(cross) + 1:
+            prob.occ.remove(k)
+            nets[k].gave_up = True
+            continue
+        nodes: list[int] = []
+        dirs: list[int] = []
+        for j in range(len(cross) + 1):
+            f = parts[j][0]
+            if j:
+                w, d, a, b = cross[j - 1]
+                nodes.append(w)
+                dirs.extend((d, d))
+                _commit(prob, nets[k], (a, w, b), (d, d), [])
+            nodes.extend(f.nodes)
+            dirs.extend(f.dirs)
+        first, last = parts[0][0], parts[len(cross)][0]
+        src = prob.accesses(pad)[first.source_tag]
+        dst = prob.accesses(bump)[last.goal_tag]
+        pts = list(src.stub) + [lat.xy(n) for n in nodes[1:]] + list(reversed(dst.stub))[1:]
+        nets[k].polylines.append(simplify_polyline(pts))
+        nets[k].paths.append(tuple(nodes))
+
+
+def _leg_length(prob: _Problem, net: _Net, j: int) -> float:
+    """Straight length of leg j of a planned net (the routing order of legs)."""
+    kinds = [prob.terms[t].kind for t in net.terms]
+    ends = ([prob.center(net.terms[kinds.index("pad")])]
+            + [prob.lat.xy(w) for w in net.waypoints]
+            + [prob.center(net.terms[kinds.index("bump")])])
+    a, b = ends[j], ends[j + 1]
+    return math.hypot(b[0] - a[0], b[1] - a[1])
+
+
+def _leg(prob: _Problem, net: _Net, pad: int, bump: int,
+         cross: list[tuple[int, int, int, int]], j: int, *, relax: bool
+         ) -> tuple[Found, list[tuple[int, int]]] | None:
+    """Find leg j of a planned net (see _route_planned); nothing is committed.
+
+    Args:
+        relax: search without the guide and with a larger budget (a second attempt).
+
+    Returns:
+        None if there is no path; else (path, terminal stubs to commit with it).
+    """
+    lat = prob.lat
+    k = net.id
+    p = float(lat.pitch)
+    m = len(cross)
+    sources: list[tuple[int, int, int, float, int]] = []
+    goals: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    if j == 0:
+        a0 = prob.center(pad)
+        for ai, a in enumerate(prob.accesses(pad)):
+            if prob.gate_open(k, a.node, True) and not prob.access_conflicts(k, pad, ai):
+                sources.append((a.node, a.dir, a.exits, a.length, ai))
+    else:
+        w, d, _a, b = cross[j - 1]
+        a0 = lat.xy(w)
+        sources.append((b, d, _exits(d, lat.allow45), 0.0, 0))
+    if j == m:
+        b0 = prob.center(bump)
+        for ai, a in enumerate(prob.accesses(bump)):
+            if prob.gate_open(k, a.node, True) and not prob.access_conflicts(k, bump, ai):
+                goals[a.node].append((rotate_mask(a.exits, 4), ai, a.length))
+    else:
+        w, d, a, _b = cross[j]
+        b0 = lat.xy(w)
+        goals[a].append((_exits(d, lat.allow45), 0, 0.0))
+    if not sources or not goals:
+        return None
+    steps = math.hypot(b0[0] - a0[0], b0[1] - a0[1]) / p
+    budget = int((LEG_BUDGET[0] + LEG_BUDGET[1] * (steps + 4) ** 2) * (4 if relax else 1))
+    (gx, gy), (hx, hy) = a0, b0
+    if j == 0:
+        # a wire from a pad to a slot (or bump) turns near the pad: 45 degrees until it is in
+        # line with the slot, then straight in; the wires of a bundle converging on packed
+        # slots stay parallel (a straight guide would make staircases that collide)
+        d = cross[0][1] if m else max(range(8), key=lambda q: (
+            (hx - gx) * DIRS[q][0] + (hy - gy) * DIRS[q][1]) / math.hypot(*DIRS[q]))
+        nx_, ny_ = DIRS[d][0] / math.hypot(*DIRS[d]), DIRS[d][1] / math.hypot(*DIRS[d])
+        along = (hx - gx) * nx_ + (hy - gy) * ny_
+        side = abs((hy - gy) * nx_ - (hx - gx) * ny_)
+        run = max(0.0, along - side)
+        gx, gy = hx - run * nx_, hy - run * ny_
+    guide = None if relax else ((gx - lat.x0) / p, (gy - lat.y0) / p, (hx - lat.x0) / p,
+                                (hy - lat.y0) / p, LEG_GUIDE[0], LEG_GUIDE[1])
+    f = search(lat, prob.occ, k, sources, goals, bend=BEND * p, max_expand=budget,
+               gated=True, guide=guide)
+    if f is None:
+        return None
+    stubs: list[tuple[int, int]] = []
+    if j == 0:
+        stubs.append((pad, f.source_tag))
+    if j == m:
+        stubs.append((bump, f.goal_tag))
+    return f, stubs
 
 
 def _route_all(prob: _Problem, nets: dict[int, _Net], unrouted: dict[str, str],
@@ -360,7 +625,7 @@ def _route_all(prob: _Problem, nets: dict[int, _Net], unrouted: dict[str, str],
         ripped: list[int] = []
         for k in queue:
             net = nets[k]
-            if net.polylines:
+            if net.polylines or net.gave_up:
                 continue
             if k in walled or _route_net(prob, net, soft=False) is not None:
                 continue
@@ -375,7 +640,10 @@ def _route_all(prob: _Problem, nets: dict[int, _Net], unrouted: dict[str, str],
     for k, net in nets.items():
         if net.polylines:
             continue
-        if k in walled:
+        if net.gave_up:
+            unrouted[net.name] = ("no path through its slots of the fan-in plan (the wires "
+                                  "routed before it fill the room between them)")
+        elif k in walled:
             unrouted[net.name] = "no path: the obstacles alone separate its terminals"
         else:
             unrouted[net.name] = (f"no path after {max_rounds} rip-up rounds "
@@ -407,6 +675,7 @@ def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
     connected = [first]
     remaining = [t for t in net.terms if t != first]
     victims: set[int] = set()
+    gated = net.waypoints is not None
     while remaining:
         def dist(t: int) -> float:
             a = prob.center(t)
@@ -416,6 +685,8 @@ def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
         sources: list[tuple[int, int, float, int]] = []
         src_conf: dict[int, set[int]] = {}
         for ai, a in enumerate(prob.accesses(nxt)):
+            if not prob.gate_open(k, a.node, gated):
+                continue
             conf = prob.access_conflicts(k, nxt, ai)
             if conf and not soft:
                 continue
@@ -427,6 +698,8 @@ def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
         tag = 0
         for c in connected:
             for ai, a in enumerate(prob.accesses(c)):
+                if not prob.gate_open(k, a.node, gated):
+                    continue
                 conf = prob.access_conflicts(k, c, ai)
                 if conf and not soft:
                     continue
@@ -441,12 +714,17 @@ def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
         found = None
         budget = _budget(prob, nxt, connected, soft)
         guide = None
-        if GUIDE[0] > 0 and len(net.terms) == 2:
+        if GUIDE[0] > 0 and len(net.terms) == 2 and not gated:
             (x0, y0), (x1, y1) = prob.center(nxt), prob.center(connected[0])
             i0, j0 = (x0 - lat.x0) / p, (y0 - lat.y0) / p
             i1, j1 = (x1 - lat.x0) / p, (y1 - lat.y0) / p
             guide = (i0, j0, i1, j1, GUIDE[0], GUIDE[1])
-        if not soft and not net.paths and net.corridor is not None:
+        if not soft and not net.paths and gated:
+            # leg by leg through the slots of the plan: short searches, in the planned order
+            found = _chain(prob, net, sources, goals, net.waypoints[::-1])
+            if found is None and CHAIN_ONLY:
+                budget = 0  # a free search would cut the corners the nets inside it need
+        if found is None and not soft and not net.paths and net.corridor is not None:
             # inside the corridor from the global stage first: cheap, and it leaves the room
             # the global stage planned for the other nets
             found = search(lat, occ, k, sources, goals, bend=BEND * p, max_expand=budget,
@@ -456,15 +734,15 @@ def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
             # the goal side tells whether the goals are closed in before the large one runs
             stats: list[int] = []
             found = search(lat, occ, k, sources, goals, bend=BEND * p, max_expand=PROBE,
-                           stats=stats, guide=guide)
+                           stats=stats, guide=guide, gated=gated)
             if found is None and stats and -stats[-1] <= PROBE:
                 budget = 0  # the source side is closed in
-            elif found is None and _goals_closed_in(prob, k, sources, goals, goal_info):
+            elif found is None and _goals_closed_in(prob, k, sources, goals, goal_info, gated):
                 budget = 0
         if found is None and budget > 0:
             found = search(lat, occ, k, sources, goals, soft=soft, penalty=SOFT_PENALTY * p,
                            bend=BEND * p, max_expand=budget, guide=guide,
-                           weight=SOFT_WEIGHT if soft else 1.0)
+                           weight=SOFT_WEIGHT if soft else 1.0, gated=gated)
         if found is None:
             _rip_quiet(prob, net)
             return None
@@ -491,7 +769,8 @@ def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
     return victims
 
 
-def _goals_closed_in(prob: _Problem, net: int, sources, goals, goal_info) -> bool:
+def _goals_closed_in(prob: _Problem, net: int, sources, goals, goal_info, gated: bool
+                     ) -> bool:
     """True if a small search from the goal side runs out of nodes: the goals are closed in,
     and the full search would comb the whole open side in vain."""
     rev_sources = []
@@ -507,8 +786,60 @@ def _goals_closed_in(prob: _Problem, net: int, sources, goals, goal_info) -> boo
         rev_goals[node].append((rotate_mask(exits, 4), ai, g0))
     stats: list[int] = []
     f = search(prob.lat, prob.occ, net, rev_sources, rev_goals, bend=BEND * prob.lat.pitch,
-               max_expand=PROBE, stats=stats)
+               max_expand=PROBE, stats=stats, gated=gated)
     return f is None and bool(stats) and -stats[-1] <= PROBE
+
+
+def _exits(d: int, allow45: bool) -> int:
+    """Directions a wire that arrived in direction d may leave in (turns up to 90 degrees)."""
+    turns = (0, 1, -1, 2, -2) if allow45 else (0, 2, -2)
+    return sum(1 << ((d + t) % 8) for t in turns)
+
+
+def _chain(prob: _Problem, net: _Net, sources, goals, waypoints: list[int]) -> Found | None:
+    """A path from the sources through every waypoint in turn to the goals (gated searches).
+
+    Each leg is a short search to the next slot; the path leaves a slot in any direction
+    within 90 degrees of the one it arrived in.
+    """
+    lat, occ = prob.lat, prob.occ
+    p = float(lat.pitch)
+    nodes: list[int] = []
+    dirs: list[int] = []
+    first_tag: int | None = None
+    cost = 0.0
+    src = sources
+    if not sources or not goals:
+        return None
+    prev = None
+    for w in [*waypoints, None]:
+        target = goals if w is None else {w: [(0xFF, 0, 0.0)]}
+        wx, wy = lat.xy(w) if w is not None else lat.xy(next(iter(goals)))
+        steps = min(math.hypot(wx - lat.xy(s[0])[0], wy - lat.xy(s[0])[1]) for s in src) / p
+        budget = int(LEG_BUDGET[0] + LEG_BUDGET[1] * (steps + 4) ** 2)
+        a = lat.xy(src[0][0]) if prev is None and len(src) == 1 else None
+        if prev is not None:
+            a = lat.xy(prev)
+        guide = None
+        if a is not None and LEG_GUIDE[0] > 0:
+            b = (wx, wy)
+            guide = ((a[0] - lat.x0) / p, (a[1] - lat.y0) / p, (b[0] - lat.x0) / p,
+                     (b[1] - lat.y0) / p, LEG_GUIDE[0], LEG_GUIDE[1])
+        f = search(lat, occ, net.id, src, target, bend=BEND * p, max_expand=budget, gated=True,
+                   guide=guide)
+        prev = w
+        if f is None:
+            return None
+        if first_tag is None:
+            first_tag = f.source_tag
+        nodes.extend(f.nodes if not nodes else f.nodes[1:])
+        dirs.extend(f.dirs)
+        cost += f.cost
+        if w is None:
+            return Found(tuple(nodes), tuple(dirs), first_tag, f.goal_tag, cost)
+        d = dirs[-1] if dirs else next(s[1] for s in src if s[0] == w)
+        src = [(w, d, _exits(d, lat.allow45), 0.0, 0)]
+    return None
 
 
 def _budget(prob: _Problem, t: int, connected: list[int], soft: bool) -> int:
