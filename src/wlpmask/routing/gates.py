@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .lattice import DIRS, Lattice
+from .lattice import Lattice
 from .occupancy import FREE
 from .plan import Plan
+from .plan import normal_dir as cut_normal
 
 SLOT_ROUNDS = 8  # relaxation sweeps of the slot positions
 OBLIQUE = 0.38  # |cos| of a wire's angle to its gap above which it crosses it obliquely
@@ -66,18 +67,11 @@ def build_gates(plan: Plan, *, lat: Lattice, net_of_pad: Mapping[int, int],
             gate[n] = net if gate[n] in (FREE, net) else BLOCKED
     cands: dict[int, list[int]] = {}
     seen: set[int] = set()
-    lines = {n for cut in plan.cuts if cut.gap for n in cut.nodes}
-    em = lat.emask
     for e, cut in enumerate(plan.cuts):
         if cut.gap and plan.count.get(e, 0) <= len(cut.usable):
-            d = normal_dir(plan, e)
-            o = lat.off[d]
-            # a wire crosses straight through its slot: the steps either side must be usable
-            # and off every gap line (near the centre of a cell the half-diagonals meet)
+            o = lat.off[normal_dir(plan, e)]
             c = [n for n in (cut.nodes[k] for k in cut.usable)
-                 if gate[n] == FREE and n not in seen and n - o >= 0 and n + o < lat.size
-                 and (em[n - o] >> d) & 1 and (em[n] >> d) & 1
-                 and n - o not in lines and n + o not in lines
+                 if gate[n] == FREE and n not in seen
                  and gate[n - o] == FREE and gate[n + o] == FREE]
             if len(c) >= plan.count.get(e, 0):
                 cands[e] = c
@@ -189,7 +183,4 @@ def _fit(s: np.ndarray, want: Sequence[float], gap: Sequence[int]) -> list[int]:
 def normal_dir(plan: Plan, e: int) -> int:
     """The octilinear direction (0..3) most nearly normal to cut e."""
     c = plan.cuts[e]
-    tx, ty = plan.points[c.v] - plan.points[c.u]
-    tl = math.hypot(tx, ty) or 1.0
-    return max(range(4), key=lambda d: (abs(DIRS[d][0] * ty - DIRS[d][1] * tx)
-                                        / math.hypot(*DIRS[d]) / tl, -d))
+    return cut_normal(plan.points[c.u], plan.points[c.v])

@@ -29,7 +29,7 @@ from shapely.geometry import MultiPoint, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from .flow import FlowError, min_cost_flow
-from .lattice import Lattice
+from .lattice import DIRS, Lattice
 
 PAD, BUMP, OTHER = 0, 1, 2  # vertex kinds: a cut between two non-pad vertices is a gap
 UNSERVED = 50.0  # cost (in die diagonals) of leaving a pad without a bump
@@ -45,7 +45,8 @@ class Cut:
     Args:
         u, v: vertex ids.
         nodes: lattice nodes on the segment from u to v (8-connected), in order.
-        usable: positions in `nodes` where a wire may cross.
+        usable: positions in `nodes` where a wire may cross (on a gap: where it may have its
+            slot, with a usable step either side).
         gap: both ends are bumps or obstacles: the plan's order is enforced here.
     """
 
@@ -216,6 +217,14 @@ def _split_cells(pts: np.ndarray, kind: list[int], vterms: list[list[int]], face
     return out, kind, vterms, _index(cycles, out)
 
 
+def normal_dir(a: np.ndarray, b: np.ndarray) -> int:
+    """The octilinear direction (0..3) most nearly normal to the segment a-b."""
+    tx, ty = b[0] - a[0], b[1] - a[1]
+    tl = math.hypot(tx, ty) or 1.0
+    return max(range(4), key=lambda d: (abs(DIRS[d][0] * ty - DIRS[d][1] * tx)
+                                        / math.hypot(*DIRS[d]) / tl, -d))
+
+
 def _raster(lat: Lattice, a: np.ndarray, b: np.ndarray) -> list[int]:
     """Lattice nodes on the segment a-b, 8-connected (one per step of the longer axis)."""
     p = lat.pitch
@@ -258,13 +267,40 @@ def plan_fanin(*, lat: Lattice, free: np.ndarray, centers: Sequence[tuple[float,
     pts, kind, vterms, faces = _split_cells(pts, kind, vterms, faces)
     plan = Plan(points=pts, centers=list(centers))
     cut_id: dict[tuple[int, int], int] = {}
-    for (u, v), fs in sorted(faces.edge_faces.items()):
-        if len(fs) != 2:
-            continue
-        nodes = _raster(lat, pts[u], pts[v])
-        usable = tuple(k for k, n in enumerate(nodes) if free[n] and n not in reserved)
+    rasters = {(u, v): _raster(lat, pts[u], pts[v])
+               for (u, v), fs in sorted(faces.edge_faces.items()) if len(fs) == 2}
+    lines: dict[int, int] = {}  # node -> number of gap lines through it
+    for (u, v), nodes in rasters.items():
+        if kind[u] != PAD and kind[v] != PAD:
+            for n in set(nodes):
+                lines[n] = lines.get(n, 0) + 1
+    em = lat.emask
+    slots: dict[tuple[int, int], list[int]] = {}
+    steps: dict[int, int] = {}  # node -> how many candidate slots have it as a step
+    for (u, v), nodes in rasters.items():
+        if kind[u] != PAD and kind[v] != PAD:
+            # a wire crosses a gap straight through its slot: one step either side, both
+            # usable and off every gap line (near a cell's centre the half-diagonals meet)
+            d = normal_dir(pts[u], pts[v])
+            o = lat.off[d]
+            slots[(u, v)] = [k for k, n in enumerate(nodes)
+                             if free[n] and n not in reserved and lines.get(n) == 1
+                             and n - o >= 0 and n + o < lat.size
+                             and not lines.get(n - o) and not lines.get(n + o)
+                             and n - o not in reserved and n + o not in reserved
+                             and (em[n - o] >> d) & 1 and (em[n] >> d) & 1]
+            for k in slots[(u, v)]:
+                for m in (nodes[k] - o, nodes[k] + o):
+                    steps[m] = steps.get(m, 0) + 1
+    for (u, v), nodes in rasters.items():
+        if (u, v) in slots:  # and no step shared with a slot of another gap
+            o = lat.off[normal_dir(pts[u], pts[v])]
+            usable = tuple(k for k in slots[(u, v)]
+                           if steps[nodes[k] - o] == 1 and steps[nodes[k] + o] == 1)
+        else:
+            usable = tuple(k for k, n in enumerate(nodes) if free[n] and n not in reserved)
         cut_id[(u, v)] = len(plan.cuts)
-        plan.cuts.append(Cut(u, v, tuple(nodes), usable, kind[u] != PAD and kind[v] != PAD))
+        plan.cuts.append(Cut(u, v, tuple(nodes), usable, (u, v) in slots))
     nf = len(faces.cycles)
     pad_list = sorted(pads)
     bump_list = sorted(bumps)

@@ -58,9 +58,9 @@ PLAN_MIN_PADS = 500  # pads to assign from which the fan-in plan is used by defa
 # net-by-net router with rip-up routes more; above, it walls nets in: bench/route.py)
 CHAIN_ONLY = True  # a gated net is routed through its slots leg by leg, or not in hard mode
 LEG_BUDGET = (2000, 6.0)  # expansions of a leg between two slots: constant + factor * steps**2
-LEG_GUIDE = (1.0, 0.5)  # pitches of cost per pitch farther than the second value from the
+LEG_GUIDE = (2.0, 0.5)  # pitches of cost per pitch farther than the second value from the
 # straight line between two slots: parallel wires take parallel shapes
-PAD_LANE = 3  # lattice nodes straight out of each access of a planned pad kept for its net
+PAD_LANE = 2  # lattice nodes straight out of each access of a planned pad kept for its net
 
 
 @dataclass
@@ -113,6 +113,7 @@ class _Problem:
         self.allow45 = allow45
         self.plan = None  # the fan-in plan, if the assignment was planned
         self.slot_cuts: dict[int, list[int]] = {}  # net -> the cut of each of its slots
+        self.protected: set[int] = set()  # nets of the planned pass: never ripped up
 
     def accesses(self, t: int) -> list[Access]:
         if t not in self._access:
@@ -538,6 +539,7 @@ def _route_planned(prob: _Problem, nets: dict[int, _Net]) -> None:
         pts = list(src.stub) + [lat.xy(n) for n in nodes[1:]] + list(reversed(dst.stub))[1:]
         nets[k].polylines.append(simplify_polyline(pts))
         nets[k].paths.append(tuple(nodes))
+        prob.protected.add(k)
 
 
 def _leg_length(prob: _Problem, net: _Net, j: int) -> float:
@@ -619,6 +621,7 @@ def _route_all(prob: _Problem, nets: dict[int, _Net], unrouted: dict[str, str],
                max_rounds: int) -> None:
     queue = sorted(nets, key=lambda k: _order_key(prob, nets[k]))
     walled: set[int] = set()  # nets that the static obstacles alone keep apart
+    fenced: set[int] = set()  # nets closed in by the planned wires (which are not ripped up)
     for _round in range(max(1, max_rounds)):
         if not queue:
             break
@@ -627,7 +630,10 @@ def _route_all(prob: _Problem, nets: dict[int, _Net], unrouted: dict[str, str],
             net = nets[k]
             if net.polylines or net.gave_up:
                 continue
-            if k in walled or _route_net(prob, net, soft=False) is not None:
+            if k in walled | fenced or _route_net(prob, net, soft=False) is not None:
+                continue
+            if prob.protected:  # nothing may be ripped up: a soft search could only fail
+                fenced.add(k)
                 continue
             victims = _route_net(prob, net, soft=True)
             if victims is None:
@@ -643,6 +649,8 @@ def _route_all(prob: _Problem, nets: dict[int, _Net], unrouted: dict[str, str],
         if net.gave_up:
             unrouted[net.name] = ("no path through its slots of the fan-in plan (the wires "
                                   "routed before it fill the room between them)")
+        elif k in fenced:
+            unrouted[net.name] = "no path around the wires of the fan-in plan"
         elif k in walled:
             unrouted[net.name] = "no path: the obstacles alone separate its terminals"
         else:
