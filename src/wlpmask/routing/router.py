@@ -349,6 +349,9 @@ def _apply_gates(prob: _Problem, nets: dict[int, _Net], planned: dict[int, int],
             # across them would close the pad in
             x, y = lat.xy(a.node)
             d = max((0, 2, 4, 6), key=lambda q: (x - cx) * DIRS[q][0] + (y - cy) * DIRS[q][1])
+            for n in (*a.own, *a.halo):  # and the room its stub needs
+                if gates.gate[n] == FREE:
+                    gates.gate[n] = k
             for s in range(PAD_LANE):
                 n = a.node + s * lat.off[d]
                 if 0 <= n < lat.size and gates.gate[n] == FREE:
