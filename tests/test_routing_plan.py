@@ -17,7 +17,7 @@ from wlpmask.routing.flow import FlowError, min_cost_flow
 from wlpmask.routing.gates import _fit
 from wlpmask.routing.lattice import make_rules
 from wlpmask.routing.plan import plan_fanin
-from wlpmask.routing.router import _Problem
+from wlpmask.routing.state import Problem
 
 
 def fanin_die(pads: int, *, pitch: float = 200.0, margin: float = 400.0, seed: int = 0):
@@ -95,7 +95,7 @@ def test_slot_fit_is_optimal(seed: int) -> None:
 def test_plan_is_crossing_free_and_within_capacity() -> None:
     terms, die = fanin_die(36)
     rules = make_rules(width_um=5.0, space_um=5.0, grid_um=0.005)
-    prob = _Problem(terms, [], die, rules, True)
+    prob = Problem(terms, [], die, rules, True)
     pads = [i for i, t in enumerate(terms) if t.kind == "pad"]
     bumps = [i for i, t in enumerate(terms) if t.kind == "bump"]
     plan = plan_fanin(lat=prob.lat, free=prob.builder.free,

@@ -8,8 +8,11 @@ nets over tiles with track capacities and gives each net a corridor that its fir
 in. Nets are then routed one at a time, pad-bump nets by sideways span (inside out); a net
 that finds no legal path is routed again in soft mode over
 other nets' wires, the nets in its way are ripped up (their nodes get a history cost) and
-queued for the next round. After the last round, the paths are pulled tight, converted to
-metal and signed off; a net that fails sign-off is removed and reported, never drawn.
+queued for the next round. Large free assignments go through the fan-in plan first
+(fanin.py): a flow through the gaps assigns the bumps and orders the wires, which are then
+routed gap by gap and never ripped up. After the last round, the paths are pulled tight,
+converted to metal and signed off; a net that fails sign-off is removed and reported, never
+drawn.
 """
 
 from __future__ import annotations
@@ -17,30 +20,29 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 import shapely
-from shapely.geometry import Polygon, box
+from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import WlpmaskError
-from .access import Access, AccessBuilder, rotate_mask
+from .access import rotate_mask
 from .assign import assign_free_bumps
-from .astar import Found, search
+from .astar import search
 from .corridor import TileGraph, corridor_mask, route_tiles
-from .gates import build_gates, normal_dir
-from .lattice import DIRS, Lattice, Rules, choose_origin, make_rules
+from .fanin import apply_gates, chain, plan_assignment, route_planned
+from .lattice import Lattice, make_rules
 from .model import KINDS, RoutedNet, RouteResult, Terminal
-from .occupancy import FREE, Occupancy
+from .occupancy import FREE
 from .outline import polyline_length, simplify_polyline, to_um, wire_metal
-from .plan import plan_fanin
 from .pulltight import pull_tight
 from .signoff import check_nets
+from .state import BEND, NetState, Problem, commit
 
 SOFT_WEIGHT = 1.5  # heuristic weight of the soft (rip-up) search: above 1 is faster, less exact
 SOFT_PENALTY = 12.0  # pitches charged for each node taken from another net in soft mode
-BEND = 0.02  # pitches per change of direction: a tie-breaker towards straight runs
 LANE_STEPS = 3  # lattice steps straight out of each terminal access that other nets avoid ...
 LANE_COST = 2.0  # ... at this many pitches per node
 GUIDE = (0.3, 3.0)  # pitches of cost per pitch of distance from the pad-bump segment beyond
@@ -54,108 +56,7 @@ SEGMENT_LANES = True  # other nets pay PLAN_COST per node to cross a net's pad-b
 PLAN_COST = 2.0  # pitches
 ORDER_BY_SPAN = True  # route pad-bump nets by sideways span first (see _order_key)
 GLOBAL_MIN_NETS = 64  # fewer two-terminal nets than this: no global stage (little to gain)
-PLAN_MIN_PADS = 500  # pads to assign from which the fan-in plan is used by default (below, the
-# net-by-net router with rip-up routes more; above, it walls nets in: bench/route.py)
 CHAIN_ONLY = True  # a gated net is routed through its slots leg by leg, or not in hard mode
-LEG_BUDGET = (2000, 6.0)  # expansions of a leg between two slots: constant + factor * steps**2
-LEG_GUIDE = (2.0, 0.5)  # pitches of cost per pitch farther than the second value from the
-# straight line between two slots: parallel wires take parallel shapes
-PAD_LANE = 2  # lattice nodes straight out of each access of a planned pad kept for its net
-
-
-@dataclass
-class _Net:
-    """One net's routing state."""
-
-    id: int
-    name: str
-    terms: list[int]
-    polylines: list[list[tuple[int, int]]] = field(default_factory=list)
-    paths: list[tuple[int, ...]] = field(default_factory=list)
-    rips: int = 0
-    corridor: tuple[bytearray, int, int] | None = None
-    waypoints: list[int] | None = None  # slots of the fan-in plan, pad to bump (gated net)
-    gave_up: bool = False  # planned, but a leg found no way even over other nets
-
-
-class _Problem:
-    """Everything one call of route_rdl works on (grid units)."""
-
-    def __init__(self, terms: Sequence[Terminal], obstacles: Sequence[BaseGeometry],
-                 boundary: Polygon, rules: Rules, allow45: bool):
-        g = rules.grid_um
-        self.rules = rules
-        self.terms = list(terms)
-        self.names = [t.name for t in terms]
-        self.shape = [shapely.transform(t.shape, lambda c: c / g) for t in terms]
-        self.obstacles = [shapely.transform(o, lambda c: c / g) for o in obstacles]
-        bnd = shapely.transform(boundary, lambda c: c / g)
-        self.boundary = bnd
-        x0, y0, x1, y1 = bnd.bounds
-        p = rules.pitch
-        self.outside = box(x0 - 4 * p, y0 - 4 * p, x1 + 4 * p, y1 + 4 * p).difference(bnd)
-        centers = []
-        weights = []
-        for t, s in zip(terms, self.shape):
-            c = s.centroid
-            centers.append((int(round(c.x)), int(round(c.y))))
-            weights.append(2.0 if t.kind == "bump" else 1.0)
-        origin = choose_origin(centers, weights, p)
-        self.lat = Lattice(rules, (math.floor(x0), math.floor(y0), math.ceil(x1), math.ceil(y1)),
-                           origin, allow45)
-        blockers = self.obstacles + self.shape
-        owner = [-1] * len(self.obstacles) + list(range(len(terms)))
-        free = self.lat.build_static(blockers, self.outside)
-        self.builder = AccessBuilder(self.lat, free, blockers, owner, self.outside)
-        self.occ = Occupancy(self.lat.size, cell=8.0 * p)
-        self._access: dict[int, list[Access]] = {}
-        self._stub_metal: dict[tuple[int, int], BaseGeometry] = {}
-        self.allow45 = allow45
-        self.plan = None  # the fan-in plan, if the assignment was planned
-        self.slot_cuts: dict[int, list[int]] = {}  # net -> the cut of each of its slots
-        self.protected: set[int] = set()  # nets of the planned pass: never ripped up
-
-    def accesses(self, t: int) -> list[Access]:
-        if t not in self._access:
-            self._access[t] = self.builder.accesses(t, self.shape[t], self.allow45)
-        return self._access[t]
-
-    def gate_open(self, net: int, node: int, gated: bool) -> bool:
-        """Whether the plan's gates let `net` use `node`."""
-        g = self.occ.gate[node]
-        return g == FREE or g == net or (g < 0 and not gated)
-
-    def stub_metal(self, t: int, k: int) -> BaseGeometry:
-        key = (t, k)
-        if key not in self._stub_metal:
-            self._stub_metal[key] = wire_metal([self.accesses(t)[k].stub], self.rules)
-        return self._stub_metal[key]
-
-    def center(self, t: int) -> tuple[float, float]:
-        c = self.shape[t].centroid
-        return c.x, c.y
-
-    # ------------------------------------------------------------------------ availability
-    def access_conflicts(self, net: int, t: int, k: int) -> set[int]:
-        """Nets that make access k of terminal t illegal for `net` (empty: usable)."""
-        a = self.accesses(t)[k]
-        occ = self.occ
-        out: set[int] = set()
-        for n in a.own:
-            if occ.entry[n] not in (FREE, net):
-                out |= occ.owners(n) - {net}
-        for n in a.corners:
-            if occ.corner[n] not in (FREE, net):
-                out |= occ.corner_owners(n) - {net}
-        for n in a.halo:
-            o = occ.own[n]
-            if o not in (FREE, net):
-                out.add(o)
-            cs = occ.corner_sets.get(n)
-            if cs:
-                out |= cs - {net}
-        out |= occ.stub_conflicts(net, self.stub_metal(t, k), self.rules.space)
-        return out
 
 
 def _validate(terminals: Sequence[Terminal], width_um: float, space_um: float, grid_um: float,
@@ -211,11 +112,11 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
     assignment: dict[str, str] = {}
     unrouted: dict[str, str] = {}
     rules = make_rules(width_um=width_um, space_um=space_um, grid_um=grid_um)
-    prob = _Problem(terms, obstacles, boundary, rules, allow45)
+    prob = Problem(terms, obstacles, boundary, rules, allow45)
     planned: dict[int, int] = {}  # pad terminal -> bump terminal, from the fan-in plan
     if assign:
         if plan is not False:
-            planned = _plan_assignment(prob, always=bool(plan))
+            planned = plan_assignment(prob, always=bool(plan))
             rev = {b: p for p, b in planned.items()}
             terms = [replace(t, net=terms[rev[i]].net) if i in rev else t
                      for i, t in enumerate(terms)]
@@ -231,7 +132,7 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
     names = sorted(by_net)
     net_id = {n: k for k, n in enumerate(names)}
     term_net = [net_id[t.net] if t.net is not None else -1 for t in terms]
-    nets: dict[int, _Net] = {}
+    nets: dict[int, NetState] = {}
     for name in names:
         idx = sorted(by_net[name], key=lambda i: terms[i].name)
         if name in unrouted:
@@ -244,7 +145,7 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
             unrouted[name] = (f"blocked terminal: {', '.join(blocked)} has no legal access "
                               f"(no clear stub to the routing lattice)")
             continue
-        nets[net_id[name]] = _Net(net_id[name], name, idx)
+        nets[net_id[name]] = NetState(net_id[name], name, idx)
     for idx in by_net.values():
         pads = [terms[i].name for i in idx if terms[i].kind == "pad"]
         bumps = [terms[i].name for i in idx if terms[i].kind == "bump"]
@@ -260,7 +161,7 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
                 lane = [a.node + s * prob.lat.off[a.dir] for s in range(LANE_STEPS + 1)]
                 prob.occ.reserve_lane(k, [n for n in lane if 0 <= n < prob.lat.size])
     if planned:
-        _apply_gates(prob, nets, planned, term_net)
+        apply_gates(prob, nets, planned, term_net)
     if SEGMENT_LANES:
         for k in sorted(nets):
             if len(nets[k].terms) == 2 and nets[k].waypoints is None:
@@ -268,7 +169,7 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
         prob.occ.plan_cost = PLAN_COST * rules.pitch
     _plan_corridors(prob, nets)
     if planned:
-        _route_planned(prob, nets)
+        route_planned(prob, nets)
     _route_all(prob, nets, unrouted, max_rounds)
 
     # pull tight, outline, sign-off
@@ -303,65 +204,10 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
     return RouteResult(routed, unrouted, assignment, total)
 
 
-# ------------------------------------------------------------------------------ fan-in plan
-
-
-def _plan_assignment(prob: _Problem, *, always: bool) -> dict[int, int]:
-    """Free bumps for the one-pad nets, by the fan-in plan (pad terminal -> bump terminal).
-
-    Only nets made of a single pad take part; the plan is kept on `prob` for the gates.
-    Unless `always`, nothing is planned below PLAN_MIN_PADS such pads.
-    """
-    by_net: dict[str, list[int]] = defaultdict(list)
-    for i, t in enumerate(prob.terms):
-        if t.net is not None:
-            by_net[t.net].append(i)
-    pads = sorted(idx[0] for idx in by_net.values()
-                  if len(idx) == 1 and prob.terms[idx[0]].kind == "pad")
-    bumps = [i for i, t in enumerate(prob.terms) if t.kind == "bump" and t.net is None]
-    if not pads or not bumps or (not always and len(pads) < PLAN_MIN_PADS):
-        return {}
-    reserved = {n for b in bumps for a in prob.accesses(b) for n in (a.node, *a.own)}
-    plan = plan_fanin(lat=prob.lat, free=prob.builder.free,
-                      centers=[prob.center(i) for i in range(len(prob.terms))],
-                      kinds=[t.kind for t in prob.terms], pads=pads, bumps=bumps,
-                      obstacles=prob.obstacles, boundary=prob.boundary, reserved=reserved)
-    prob.plan = plan
-    return dict(plan.bump_of)
-
-
-def _apply_gates(prob: _Problem, nets: dict[int, _Net], planned: dict[int, int],
-                 term_net: list[int]) -> None:
-    """Put the plan's gates on the lattice and give the planned nets their slots."""
-    net_of_pad = {p: term_net[p] for p in planned if term_net[p] in nets}
-    kept = {term_net[b]: [n for a in prob.accesses(b) for n in (a.node, *a.own)]
-            for p, b in planned.items() if p in net_of_pad}
-    gates = build_gates(prob.plan, lat=prob.lat, net_of_pad=net_of_pad, kept=kept)
-    prob.occ.gate = gates.gate
-    for k, w in gates.ways.items():
-        nets[k].waypoints = w
-    prob.slot_cuts = gates.cut_of
-    lat = prob.lat
-    for pad, k in sorted(net_of_pad.items()):
-        cx, cy = prob.center(pad)
-        for a in prob.accesses(pad):
-            # the first steps straight out of a pad are its own: a neighbour's wire that turns
-            # across them would close the pad in
-            x, y = lat.xy(a.node)
-            d = max((0, 2, 4, 6), key=lambda q: (x - cx) * DIRS[q][0] + (y - cy) * DIRS[q][1])
-            for n in (*a.own, *a.halo):  # and the room its stub needs
-                if gates.gate[n] == FREE:
-                    gates.gate[n] = k
-            for s in range(PAD_LANE):
-                n = a.node + s * lat.off[d]
-                if 0 <= n < lat.size and gates.gate[n] == FREE:
-                    gates.gate[n] = k
-
-
 # ------------------------------------------------------------------------------ net routing
 
 
-def _segment_nodes(prob: _Problem, a: int, b: int) -> list[int]:
+def _segment_nodes(prob: Problem, a: int, b: int) -> list[int]:
     """Lattice nodes along the straight segment between the centres of terminals a and b,
     4-connected, so that no path can cross the segment without entering one of them.
 
@@ -390,7 +236,7 @@ def _segment_nodes(prob: _Problem, a: int, b: int) -> list[int]:
     return [n for n in out if 0 <= n < lat.size]
 
 
-def _plan_corridors(prob: _Problem, nets: dict[int, _Net]) -> None:
+def _plan_corridors(prob: Problem, nets: dict[int, NetState]) -> None:
     """Global stage: route the two-terminal nets on the tile graph; keep their corridors."""
     two = [k for k in sorted(nets) if len(nets[k].terms) == 2 and nets[k].waypoints is None]
     if len(two) < GLOBAL_MIN_NETS:
@@ -410,12 +256,12 @@ def _plan_corridors(prob: _Problem, nets: dict[int, _Net]) -> None:
         nets[k].corridor = (corridor_mask(graph, tiles, WIDEN), graph.tile, graph.tx)
 
 
-def _estimate(prob: _Problem, net: _Net) -> float:
+def _estimate(prob: Problem, net: NetState) -> float:
     cs = [prob.center(t) for t in net.terms]
     return max(math.hypot(a[0] - b[0], a[1] - b[1]) for a in cs for b in cs)
 
 
-def _order_key(prob: _Problem, net: _Net) -> tuple[float, float, str]:
+def _order_key(prob: Problem, net: NetState) -> tuple[float, float, str]:
     """Routing order: a pad-bump net by how far its bump lies sideways of its pad (along the
     die edge the pad faces), then by length.
 
@@ -442,185 +288,7 @@ def _order_key(prob: _Problem, net: _Net) -> tuple[float, float, str]:
     return (length, length, net.name)
 
 
-def _crossing(prob: _Problem, net: int, node: int, cut: int,
-              before: tuple[float, float], after: tuple[float, float]
-              ) -> tuple[int, int, int] | None:
-    """How a wire crosses a gap at its slot: (direction, node before, node after).
-
-    The direction is the octilinear one most nearly normal to the gap, pointing from `before`
-    to `after`; the wire runs straight through the slot, one step each side. None if those
-    steps are not usable.
-    """
-    lat = prob.lat
-    c = prob.plan.cuts[cut]
-    k = normal_dir(prob.plan, cut)
-    if DIRS[k][0] * (after[0] - before[0]) + DIRS[k][1] * (after[1] - before[1]) < 0:
-        k += 4
-    o = lat.off[k]
-    p, q = node - o, node + o
-    if not (0 <= p < lat.size and 0 <= q < lat.size):
-        return None
-    line = set(c.nodes)
-    if p in line or q in line or not ((lat.emask[p] >> k) & 1 and (lat.emask[node] >> k) & 1):
-        return None
-    gate = prob.occ.gate
-    if gate[p] not in (FREE, net) or gate[q] not in (FREE, net):
-        return None
-    gate[p] = gate[q] = net  # the steps beside the slot are the net's own too
-    return k, p, q
-
-
-def _route_planned(prob: _Problem, nets: dict[int, _Net]) -> None:
-    """First pass over the planned nets, gap by gap rather than net by net.
-
-    Each planned wire crosses every gap straight through its slot, so the slots cut it into
-    legs, each inside one region between gaps; regions do not interact. All legs are routed
-    shortest first: within a region, a leg that turns around a corner is shorter than the
-    legs that turn around it, so the inner wires are down before the outer ones go round
-    them. A net with a leg that finds no path is taken up again by the rip-up rounds.
-    """
-    lat = prob.lat
-    legs: list[tuple[float, int, int]] = []
-    plans: dict[int, tuple[int, int, list[tuple[int, int, int, int]]]] = {}
-    for k in sorted(nets):
-        net = nets[k]
-        if net.waypoints is None or len(net.terms) != 2:
-            continue
-        kinds = [prob.terms[t].kind for t in net.terms]
-        if sorted(kinds) != ["bump", "pad"]:
-            continue
-        pad = net.terms[kinds.index("pad")]
-        bump = net.terms[kinds.index("bump")]
-        pts = [prob.center(pad)] + [lat.xy(w) for w in net.waypoints] + [prob.center(bump)]
-        cross = []
-        for j, (w, cut) in enumerate(zip(net.waypoints, prob.slot_cuts[k])):
-            c = _crossing(prob, k, w, cut, pts[j], pts[j + 2])
-            if c is None:
-                break
-            cross.append((w, *c))
-        else:
-            plans[k] = (pad, bump, cross)
-            ends = [prob.center(pad)] + [lat.xy(w) for w in net.waypoints] + [prob.center(bump)]
-            for j in range(len(cross) + 1):
-                a, b = ends[j], ends[j + 1]
-                legs.append((math.hypot(b[0] - a[0], b[1] - a[1]), k, j))
-    legs.sort()
-    done: dict[int, dict[int, tuple[Found, list[tuple[int, int]]]]] = defaultdict(dict)
-    queue = [(k, j) for _length, k, j in legs]
-    for relax in (False, True):
-        failed = []
-        for k, j in queue:
-            pad, bump, cross = plans[k]
-            r = _leg(prob, nets[k], pad, bump, cross, j, relax=relax)
-            if r is None:
-                failed.append((k, j))
-                continue
-            _commit(prob, nets[k], r[0].nodes, r[0].dirs, r[1])
-            done[k][j] = r
-        queue = failed  # once more without the guide and with a larger budget
-    for k in sorted(plans):
-        pad, bump, cross = plans[k]
-        parts = done.get(k, {})
-        if len(parts) != len(cross) + 1:
-            prob.occ.remove(k)
-            nets[k].gave_up = True
-            continue
-        nodes: list[int] = []
-        dirs: list[int] = []
-        for j in range(len(cross) + 1):
-            f = parts[j][0]
-            if j:
-                w, d, a, b = cross[j - 1]
-                nodes.append(w)
-                dirs.extend((d, d))
-                _commit(prob, nets[k], (a, w, b), (d, d), [])
-            nodes.extend(f.nodes)
-            dirs.extend(f.dirs)
-        first, last = parts[0][0], parts[len(cross)][0]
-        src = prob.accesses(pad)[first.source_tag]
-        dst = prob.accesses(bump)[last.goal_tag]
-        pts = list(src.stub) + [lat.xy(n) for n in nodes[1:]] + list(reversed(dst.stub))[1:]
-        nets[k].polylines.append(simplify_polyline(pts))
-        nets[k].paths.append(tuple(nodes))
-        prob.protected.add(k)
-
-
-def _leg_length(prob: _Problem, net: _Net, j: int) -> float:
-    """Straight length of leg j of a planned net (the routing order of legs)."""
-    kinds = [prob.terms[t].kind for t in net.terms]
-    ends = ([prob.center(net.terms[kinds.index("pad")])]
-            + [prob.lat.xy(w) for w in net.waypoints]
-            + [prob.center(net.terms[kinds.index("bump")])])
-    a, b = ends[j], ends[j + 1]
-    return math.hypot(b[0] - a[0], b[1] - a[1])
-
-
-def _leg(prob: _Problem, net: _Net, pad: int, bump: int,
-         cross: list[tuple[int, int, int, int]], j: int, *, relax: bool
-         ) -> tuple[Found, list[tuple[int, int]]] | None:
-    """Find leg j of a planned net (see _route_planned); nothing is committed.
-
-    Args:
-        relax: search without the guide and with a larger budget (a second attempt).
-
-    Returns:
-        None if there is no path; else (path, terminal stubs to commit with it).
-    """
-    lat = prob.lat
-    k = net.id
-    p = float(lat.pitch)
-    m = len(cross)
-    sources: list[tuple[int, int, int, float, int]] = []
-    goals: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
-    if j == 0:
-        a0 = prob.center(pad)
-        for ai, a in enumerate(prob.accesses(pad)):
-            if prob.gate_open(k, a.node, True) and not prob.access_conflicts(k, pad, ai):
-                sources.append((a.node, a.dir, a.exits, a.length, ai))
-    else:
-        w, d, _a, b = cross[j - 1]
-        a0 = lat.xy(w)
-        sources.append((b, d, _exits(d, lat.allow45), 0.0, 0))
-    if j == m:
-        b0 = prob.center(bump)
-        for ai, a in enumerate(prob.accesses(bump)):
-            if prob.gate_open(k, a.node, True) and not prob.access_conflicts(k, bump, ai):
-                goals[a.node].append((rotate_mask(a.exits, 4), ai, a.length))
-    else:
-        w, d, a, _b = cross[j]
-        b0 = lat.xy(w)
-        goals[a].append((_exits(d, lat.allow45), 0, 0.0))
-    if not sources or not goals:
-        return None
-    steps = math.hypot(b0[0] - a0[0], b0[1] - a0[1]) / p
-    budget = int((LEG_BUDGET[0] + LEG_BUDGET[1] * (steps + 4) ** 2) * (4 if relax else 1))
-    (gx, gy), (hx, hy) = a0, b0
-    if j == 0:
-        # a wire from a pad to a slot (or bump) turns near the pad: 45 degrees until it is in
-        # line with the slot, then straight in; the wires of a bundle converging on packed
-        # slots stay parallel (a straight guide would make staircases that collide)
-        d = cross[0][1] if m else max(range(8), key=lambda q: (
-            (hx - gx) * DIRS[q][0] + (hy - gy) * DIRS[q][1]) / math.hypot(*DIRS[q]))
-        nx_, ny_ = DIRS[d][0] / math.hypot(*DIRS[d]), DIRS[d][1] / math.hypot(*DIRS[d])
-        along = (hx - gx) * nx_ + (hy - gy) * ny_
-        side = abs((hy - gy) * nx_ - (hx - gx) * ny_)
-        run = max(0.0, along - side)
-        gx, gy = hx - run * nx_, hy - run * ny_
-    guide = None if relax else ((gx - lat.x0) / p, (gy - lat.y0) / p, (hx - lat.x0) / p,
-                                (hy - lat.y0) / p, LEG_GUIDE[0], LEG_GUIDE[1])
-    f = search(lat, prob.occ, k, sources, goals, bend=BEND * p, max_expand=budget,
-               gated=True, guide=guide)
-    if f is None:
-        return None
-    stubs: list[tuple[int, int]] = []
-    if j == 0:
-        stubs.append((pad, f.source_tag))
-    if j == m:
-        stubs.append((bump, f.goal_tag))
-    return f, stubs
-
-
-def _route_all(prob: _Problem, nets: dict[int, _Net], unrouted: dict[str, str],
+def _route_all(prob: Problem, nets: dict[int, NetState], unrouted: dict[str, str],
                max_rounds: int) -> None:
     queue = sorted(nets, key=lambda k: _order_key(prob, nets[k]))
     walled: set[int] = set()  # nets that the static obstacles alone keep apart
@@ -661,7 +329,7 @@ def _route_all(prob: _Problem, nets: dict[int, _Net], unrouted: dict[str, str],
                                   "(a gap short of capacity: other nets fill it)")
 
 
-def _rip(prob: _Problem, net: _Net) -> None:
+def _rip(prob: Problem, net: NetState) -> None:
     prob.occ.remove(net.id)
     for path in net.paths:
         for n in path:
@@ -671,7 +339,7 @@ def _rip(prob: _Problem, net: _Net) -> None:
     net.rips += 1
 
 
-def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
+def _route_net(prob: Problem, net: NetState, *, soft: bool) -> set[int] | None:
     """Route all terminals of `net`.
 
     Hard mode: returns an empty set on success (committed), None on failure (nothing kept).
@@ -732,7 +400,7 @@ def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
             guide = (i0, j0, i1, j1, GUIDE[0], GUIDE[1])
         if not soft and not net.paths and gated:
             # leg by leg through the slots of the plan: short searches, in the planned order
-            found = _chain(prob, net, sources, goals, net.waypoints[::-1])
+            found = chain(prob, net, sources, goals, net.waypoints[::-1])
             if found is None and CHAIN_ONLY:
                 budget = 0  # a free search would cut the corners the nets inside it need
         if found is None and not soft and not net.paths and net.corridor is not None:
@@ -772,7 +440,7 @@ def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
             victims.discard(k)
             for v in sorted(victims):
                 prob.occ.remove(v)
-        _commit(prob, net, found.nodes, found.dirs, stubs)
+        commit(prob, net, found.nodes, found.dirs, stubs)
         net.polylines.append(simplify_polyline(pts))
         net.paths.append(found.nodes)
         connected.append(nxt)
@@ -780,7 +448,7 @@ def _route_net(prob: _Problem, net: _Net, *, soft: bool) -> set[int] | None:
     return victims
 
 
-def _goals_closed_in(prob: _Problem, net: int, sources, goals, goal_info, gated: bool
+def _goals_closed_in(prob: Problem, net: int, sources, goals, goal_info, gated: bool
                      ) -> bool:
     """True if a small search from the goal side runs out of nodes: the goals are closed in,
     and the full search would comb the whole open side in vain."""
@@ -801,59 +469,7 @@ def _goals_closed_in(prob: _Problem, net: int, sources, goals, goal_info, gated:
     return f is None and bool(stats) and -stats[-1] <= PROBE
 
 
-def _exits(d: int, allow45: bool) -> int:
-    """Directions a wire that arrived in direction d may leave in (turns up to 90 degrees)."""
-    turns = (0, 1, -1, 2, -2) if allow45 else (0, 2, -2)
-    return sum(1 << ((d + t) % 8) for t in turns)
-
-
-def _chain(prob: _Problem, net: _Net, sources, goals, waypoints: list[int]) -> Found | None:
-    """A path from the sources through every waypoint in turn to the goals (gated searches).
-
-    Each leg is a short search to the next slot; the path leaves a slot in any direction
-    within 90 degrees of the one it arrived in.
-    """
-    lat, occ = prob.lat, prob.occ
-    p = float(lat.pitch)
-    nodes: list[int] = []
-    dirs: list[int] = []
-    first_tag: int | None = None
-    cost = 0.0
-    src = sources
-    if not sources or not goals:
-        return None
-    prev = None
-    for w in [*waypoints, None]:
-        target = goals if w is None else {w: [(0xFF, 0, 0.0)]}
-        wx, wy = lat.xy(w) if w is not None else lat.xy(next(iter(goals)))
-        steps = min(math.hypot(wx - lat.xy(s[0])[0], wy - lat.xy(s[0])[1]) for s in src) / p
-        budget = int(LEG_BUDGET[0] + LEG_BUDGET[1] * (steps + 4) ** 2)
-        a = lat.xy(src[0][0]) if prev is None and len(src) == 1 else None
-        if prev is not None:
-            a = lat.xy(prev)
-        guide = None
-        if a is not None and LEG_GUIDE[0] > 0:
-            b = (wx, wy)
-            guide = ((a[0] - lat.x0) / p, (a[1] - lat.y0) / p, (b[0] - lat.x0) / p,
-                     (b[1] - lat.y0) / p, LEG_GUIDE[0], LEG_GUIDE[1])
-        f = search(lat, occ, net.id, src, target, bend=BEND * p, max_expand=budget, gated=True,
-                   guide=guide)
-        prev = w
-        if f is None:
-            return None
-        if first_tag is None:
-            first_tag = f.source_tag
-        nodes.extend(f.nodes if not nodes else f.nodes[1:])
-        dirs.extend(f.dirs)
-        cost += f.cost
-        if w is None:
-            return Found(tuple(nodes), tuple(dirs), first_tag, f.goal_tag, cost)
-        d = dirs[-1] if dirs else next(s[1] for s in src if s[0] == w)
-        src = [(w, d, _exits(d, lat.allow45), 0.0, 0)]
-    return None
-
-
-def _budget(prob: _Problem, t: int, connected: list[int], soft: bool) -> int:
+def _budget(prob: Problem, t: int, connected: list[int], soft: bool) -> int:
     """Expansion budget: a hard search that needs more is left to the soft search, which
     finds the cheapest way through (or around) the nets in the way."""
     p = prob.lat.pitch
@@ -880,7 +496,7 @@ def _junction_goals(lat: Lattice, path: tuple[int, ...], goals, goal_info, *, ta
         tag += 1
 
 
-def _path_conflicts(prob: _Problem, net: int, nodes: tuple[int, ...], dirs: tuple[int, ...]
+def _path_conflicts(prob: Problem, net: int, nodes: tuple[int, ...], dirs: tuple[int, ...]
                     ) -> set[int]:
     occ, lat = prob.occ, prob.lat
     out: set[int] = set()
@@ -896,22 +512,7 @@ def _path_conflicts(prob: _Problem, net: int, nodes: tuple[int, ...], dirs: tupl
     return out
 
 
-def _commit(prob: _Problem, net: _Net, nodes: tuple[int, ...], dirs: tuple[int, ...],
-            stubs: list[tuple[int, int]]) -> None:
-    lat = prob.lat
-    corners = []
-    for a, d in zip(nodes, dirs):
-        if d & 1:
-            corners.append(a + lat.off[(d + 1) & 7])
-            corners.append(a + lat.off[(d - 1) & 7])
-    prob.occ.add(net.id, own=nodes, corners=corners)
-    for t, ai in stubs:
-        a = prob.accesses(t)[ai]
-        prob.occ.add(net.id, own=a.own, corners=a.corners, halo=a.halo,
-                     stub=prob.stub_metal(t, ai))
-
-
-def _rip_quiet(prob: _Problem, net: _Net) -> None:
+def _rip_quiet(prob: Problem, net: NetState) -> None:
     prob.occ.remove(net.id)
     net.polylines.clear()
     net.paths.clear()

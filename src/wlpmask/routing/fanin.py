@@ -1,0 +1,313 @@
+"""The fan-in plan's passes: plan the assignment, put the gates on the lattice, and route the
+planned wires gap by gap.
+
+Large free assignments are planned by plan.py (a flow through the gaps) and gated by gates.py
+(one slot per wire on every gap). Each planned wire crosses each gap straight through its
+slot, so the slots cut it into legs, each inside one region between gaps; regions do not
+interact. The legs are routed shortest first: within a region, a leg that turns around a
+corner is shorter than the legs that turn around it, so the inner wires are down before the
+outer ones go round them. Planned wires that route are never ripped up; the others are named.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from .access import rotate_mask
+from .astar import Found, search
+from .gates import build_gates, normal_dir
+from .lattice import DIRS
+from .occupancy import FREE
+from .outline import simplify_polyline
+from .plan import plan_fanin
+from .state import BEND, NetState, Problem, commit
+
+PLAN_MIN_PADS = 500  # pads to assign from which the fan-in plan is used by default (below, the
+# net-by-net router with rip-up routes more; above, it walls nets in: bench/route.py)
+LEG_BUDGET = (2000, 6.0)  # expansions of a leg between two slots: constant + factor * steps**2
+LEG_GUIDE = (2.0, 0.5)  # pitches of cost per pitch farther than the second value from the
+# straight line between two slots: parallel wires take parallel shapes
+PAD_LANE = 2  # lattice nodes straight out of each access of a planned pad kept for its net
+
+
+def plan_assignment(prob: Problem, *, always: bool) -> dict[int, int]:
+    """Free bumps for the one-pad nets, by the fan-in plan (pad terminal -> bump terminal).
+
+    Only nets made of a single pad take part; the plan is kept on `prob` for the gates.
+    Unless `always`, nothing is planned below PLAN_MIN_PADS such pads.
+    """
+    by_net: dict[str, list[int]] = defaultdict(list)
+    for i, t in enumerate(prob.terms):
+        if t.net is not None:
+            by_net[t.net].append(i)
+    pads = sorted(idx[0] for idx in by_net.values()
+                  if len(idx) == 1 and prob.terms[idx[0]].kind == "pad")
+    bumps = [i for i, t in enumerate(prob.terms) if t.kind == "bump" and t.net is None]
+    if not pads or not bumps or (not always and len(pads) < PLAN_MIN_PADS):
+        return {}
+    reserved = {n for b in bumps for a in prob.accesses(b) for n in (a.node, *a.own)}
+    plan = plan_fanin(lat=prob.lat, free=prob.builder.free,
+                      centers=[prob.center(i) for i in range(len(prob.terms))],
+                      kinds=[t.kind for t in prob.terms], pads=pads, bumps=bumps,
+                      obstacles=prob.obstacles, boundary=prob.boundary, reserved=reserved)
+    prob.plan = plan
+    return dict(plan.bump_of)
+
+
+def apply_gates(prob: Problem, nets: dict[int, NetState], planned: dict[int, int],
+                 term_net: list[int]) -> None:
+    """Put the plan's gates on the lattice and give the planned nets their slots."""
+    net_of_pad = {p: term_net[p] for p in planned if term_net[p] in nets}
+    kept = {term_net[b]: [n for a in prob.accesses(b) for n in (a.node, *a.own)]
+            for p, b in planned.items() if p in net_of_pad}
+    gates = build_gates(prob.plan, lat=prob.lat, net_of_pad=net_of_pad, kept=kept)
+    prob.occ.gate = gates.gate
+    for k, w in gates.ways.items():
+        nets[k].waypoints = w
+    prob.slot_cuts = gates.cut_of
+    lat = prob.lat
+    for pad, k in sorted(net_of_pad.items()):
+        cx, cy = prob.center(pad)
+        for a in prob.accesses(pad):
+            # the first steps straight out of a pad are its own: a neighbour's wire that turns
+            # across them would close the pad in
+            x, y = lat.xy(a.node)
+            d = max((0, 2, 4, 6), key=lambda q: (x - cx) * DIRS[q][0] + (y - cy) * DIRS[q][1])
+            for n in (*a.own, *a.halo):  # and the room its stub needs
+                if gates.gate[n] == FREE:
+                    gates.gate[n] = k
+            for s in range(PAD_LANE):
+                n = a.node + s * lat.off[d]
+                if 0 <= n < lat.size and gates.gate[n] == FREE:
+                    gates.gate[n] = k
+
+
+def _crossing(prob: Problem, net: int, node: int, cut: int,
+              before: tuple[float, float], after: tuple[float, float]
+              ) -> tuple[int, int, int] | None:
+    """How a wire crosses a gap at its slot: (direction, node before, node after).
+
+    The direction is the octilinear one most nearly normal to the gap, pointing from `before`
+    to `after`; the wire runs straight through the slot, one step each side. None if those
+    steps are not usable.
+    """
+    lat = prob.lat
+    c = prob.plan.cuts[cut]
+    k = normal_dir(prob.plan, cut)
+    if DIRS[k][0] * (after[0] - before[0]) + DIRS[k][1] * (after[1] - before[1]) < 0:
+        k += 4
+    o = lat.off[k]
+    p, q = node - o, node + o
+    if not (0 <= p < lat.size and 0 <= q < lat.size):
+        return None
+    line = set(c.nodes)
+    if p in line or q in line or not ((lat.emask[p] >> k) & 1 and (lat.emask[node] >> k) & 1):
+        return None
+    gate = prob.occ.gate
+    if gate[p] not in (FREE, net) or gate[q] not in (FREE, net):
+        return None
+    gate[p] = gate[q] = net  # the steps beside the slot are the net's own too
+    return k, p, q
+
+
+def route_planned(prob: Problem, nets: dict[int, NetState]) -> None:
+    """First pass over the planned nets, gap by gap rather than net by net.
+
+    Each planned wire crosses every gap straight through its slot, so the slots cut it into
+    legs, each inside one region between gaps; regions do not interact. All legs are routed
+    shortest first: within a region, a leg that turns around a corner is shorter than the
+    legs that turn around it, so the inner wires are down before the outer ones go round
+    them. A net with a leg that finds no path is taken up again by the rip-up rounds.
+    """
+    lat = prob.lat
+    legs: list[tuple[float, int, int]] = []
+    plans: dict[int, tuple[int, int, list[tuple[int, int, int, int]]]] = {}
+    for k in sorted(nets):
+        net = nets[k]
+        if net.waypoints is None or len(net.terms) != 2:
+            continue
+        kinds = [prob.terms[t].kind for t in net.terms]
+        if sorted(kinds) != ["bump", "pad"]:
+            continue
+        pad = net.terms[kinds.index("pad")]
+        bump = net.terms[kinds.index("bump")]
+        pts = [prob.center(pad)] + [lat.xy(w) for w in net.waypoints] + [prob.center(bump)]
+        cross = []
+        for j, (w, cut) in enumerate(zip(net.waypoints, prob.slot_cuts[k])):
+            c = _crossing(prob, k, w, cut, pts[j], pts[j + 2])
+            if c is None:
+                break
+            cross.append((w, *c))
+        else:
+            plans[k] = (pad, bump, cross)
+            ends = [prob.center(pad)] + [lat.xy(w) for w in net.waypoints] + [prob.center(bump)]
+            for j in range(len(cross) + 1):
+                a, b = ends[j], ends[j + 1]
+                legs.append((math.hypot(b[0] - a[0], b[1] - a[1]), k, j))
+    legs.sort()
+    done: dict[int, dict[int, tuple[Found, list[tuple[int, int]]]]] = defaultdict(dict)
+    queue = [(k, j) for _length, k, j in legs]
+    for relax in (False, True):
+        failed = []
+        for k, j in queue:
+            pad, bump, cross = plans[k]
+            r = _leg(prob, nets[k], pad, bump, cross, j, relax=relax)
+            if r is None:
+                failed.append((k, j))
+                continue
+            commit(prob, nets[k], r[0].nodes, r[0].dirs, r[1])
+            done[k][j] = r
+        queue = failed  # once more without the guide and with a larger budget
+    for k in sorted(plans):
+        pad, bump, cross = plans[k]
+        parts = done.get(k, {})
+        if len(parts) != len(cross) + 1:
+            prob.occ.remove(k)
+            nets[k].gave_up = True
+            continue
+        nodes: list[int] = []
+        dirs: list[int] = []
+        for j in range(len(cross) + 1):
+            f = parts[j][0]
+            if j:
+                w, d, a, b = cross[j - 1]
+                nodes.append(w)
+                dirs.extend((d, d))
+                commit(prob, nets[k], (a, w, b), (d, d), [])
+            nodes.extend(f.nodes)
+            dirs.extend(f.dirs)
+        first, last = parts[0][0], parts[len(cross)][0]
+        src = prob.accesses(pad)[first.source_tag]
+        dst = prob.accesses(bump)[last.goal_tag]
+        pts = list(src.stub) + [lat.xy(n) for n in nodes[1:]] + list(reversed(dst.stub))[1:]
+        nets[k].polylines.append(simplify_polyline(pts))
+        nets[k].paths.append(tuple(nodes))
+        prob.protected.add(k)
+
+
+def _leg_length(prob: Problem, net: NetState, j: int) -> float:
+    """Straight length of leg j of a planned net (the routing order of legs)."""
+    kinds = [prob.terms[t].kind for t in net.terms]
+    ends = ([prob.center(net.terms[kinds.index("pad")])]
+            + [prob.lat.xy(w) for w in net.waypoints]
+            + [prob.center(net.terms[kinds.index("bump")])])
+    a, b = ends[j], ends[j + 1]
+    return math.hypot(b[0] - a[0], b[1] - a[1])
+
+
+def _leg(prob: Problem, net: NetState, pad: int, bump: int,
+         cross: list[tuple[int, int, int, int]], j: int, *, relax: bool
+         ) -> tuple[Found, list[tuple[int, int]]] | None:
+    """Find leg j of a planned net (see _route_planned); nothing is committed.
+
+    Args:
+        relax: search without the guide and with a larger budget (a second attempt).
+
+    Returns:
+        None if there is no path; else (path, terminal stubs to commit with it).
+    """
+    lat = prob.lat
+    k = net.id
+    p = float(lat.pitch)
+    m = len(cross)
+    sources: list[tuple[int, int, int, float, int]] = []
+    goals: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    if j == 0:
+        a0 = prob.center(pad)
+        for ai, a in enumerate(prob.accesses(pad)):
+            if prob.gate_open(k, a.node, True) and not prob.access_conflicts(k, pad, ai):
+                sources.append((a.node, a.dir, a.exits, a.length, ai))
+    else:
+        w, d, _a, b = cross[j - 1]
+        a0 = lat.xy(w)
+        sources.append((b, d, exits(d, lat.allow45), 0.0, 0))
+    if j == m:
+        b0 = prob.center(bump)
+        for ai, a in enumerate(prob.accesses(bump)):
+            if prob.gate_open(k, a.node, True) and not prob.access_conflicts(k, bump, ai):
+                goals[a.node].append((rotate_mask(a.exits, 4), ai, a.length))
+    else:
+        w, d, a, _b = cross[j]
+        b0 = lat.xy(w)
+        goals[a].append((exits(d, lat.allow45), 0, 0.0))
+    if not sources or not goals:
+        return None
+    steps = math.hypot(b0[0] - a0[0], b0[1] - a0[1]) / p
+    budget = int((LEG_BUDGET[0] + LEG_BUDGET[1] * (steps + 4) ** 2) * (4 if relax else 1))
+    (gx, gy), (hx, hy) = a0, b0
+    if j == 0:
+        # a wire from a pad to a slot (or bump) turns near the pad: 45 degrees until it is in
+        # line with the slot, then straight in; the wires of a bundle converging on packed
+        # slots stay parallel (a straight guide would make staircases that collide)
+        d = cross[0][1] if m else max(range(8), key=lambda q: (
+            (hx - gx) * DIRS[q][0] + (hy - gy) * DIRS[q][1]) / math.hypot(*DIRS[q]))
+        nx_, ny_ = DIRS[d][0] / math.hypot(*DIRS[d]), DIRS[d][1] / math.hypot(*DIRS[d])
+        along = (hx - gx) * nx_ + (hy - gy) * ny_
+        side = abs((hy - gy) * nx_ - (hx - gx) * ny_)
+        run = max(0.0, along - side)
+        gx, gy = hx - run * nx_, hy - run * ny_
+    guide = None if relax else ((gx - lat.x0) / p, (gy - lat.y0) / p, (hx - lat.x0) / p,
+                                (hy - lat.y0) / p, LEG_GUIDE[0], LEG_GUIDE[1])
+    f = search(lat, prob.occ, k, sources, goals, bend=BEND * p, max_expand=budget,
+               gated=True, guide=guide)
+    if f is None:
+        return None
+    stubs: list[tuple[int, int]] = []
+    if j == 0:
+        stubs.append((pad, f.source_tag))
+    if j == m:
+        stubs.append((bump, f.goal_tag))
+    return f, stubs
+
+
+def exits(d: int, allow45: bool) -> int:
+    """Directions a wire that arrived in direction d may leave in (turns up to 90 degrees)."""
+    turns = (0, 1, -1, 2, -2) if allow45 else (0, 2, -2)
+    return sum(1 << ((d + t) % 8) for t in turns)
+
+
+def chain(prob: Problem, net: NetState, sources, goals, waypoints: list[int]) -> Found | None:
+    """A path from the sources through every waypoint in turn to the goals (gated searches).
+
+    Each leg is a short search to the next slot; the path leaves a slot in any direction
+    within 90 degrees of the one it arrived in.
+    """
+    lat, occ = prob.lat, prob.occ
+    p = float(lat.pitch)
+    nodes: list[int] = []
+    dirs: list[int] = []
+    first_tag: int | None = None
+    cost = 0.0
+    src = sources
+    if not sources or not goals:
+        return None
+    prev = None
+    for w in [*waypoints, None]:
+        target = goals if w is None else {w: [(0xFF, 0, 0.0)]}
+        wx, wy = lat.xy(w) if w is not None else lat.xy(next(iter(goals)))
+        steps = min(math.hypot(wx - lat.xy(s[0])[0], wy - lat.xy(s[0])[1]) for s in src) / p
+        budget = int(LEG_BUDGET[0] + LEG_BUDGET[1] * (steps + 4) ** 2)
+        a = lat.xy(src[0][0]) if prev is None and len(src) == 1 else None
+        if prev is not None:
+            a = lat.xy(prev)
+        guide = None
+        if a is not None and LEG_GUIDE[0] > 0:
+            b = (wx, wy)
+            guide = ((a[0] - lat.x0) / p, (a[1] - lat.y0) / p, (b[0] - lat.x0) / p,
+                     (b[1] - lat.y0) / p, LEG_GUIDE[0], LEG_GUIDE[1])
+        f = search(lat, occ, net.id, src, target, bend=BEND * p, max_expand=budget, gated=True,
+                   guide=guide)
+        prev = w
+        if f is None:
+            return None
+        if first_tag is None:
+            first_tag = f.source_tag
+        nodes.extend(f.nodes if not nodes else f.nodes[1:])
+        dirs.extend(f.dirs)
+        cost += f.cost
+        if w is None:
+            return Found(tuple(nodes), tuple(dirs), first_tag, f.goal_tag, cost)
+        d = dirs[-1] if dirs else next(s[1] for s in src if s[0] == w)
+        src = [(w, d, exits(d, lat.allow45), 0.0, 0)]
+    return None

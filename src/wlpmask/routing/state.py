@@ -1,0 +1,135 @@
+"""The state of one routing problem: lattice, accesses, occupancy, and each net's progress.
+
+Shared by the net-by-net router (router.py) and the fan-in plan's passes (fanin.py). All in
+integer grid units.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import shapely
+from shapely.geometry import Polygon, box
+from shapely.geometry.base import BaseGeometry
+
+from .access import Access, AccessBuilder
+from .lattice import Lattice, Rules, choose_origin
+from .model import Terminal
+from .occupancy import FREE, Occupancy
+from .outline import wire_metal
+
+BEND = 0.02  # pitches per change of direction: a tie-breaker towards straight runs
+
+
+@dataclass
+class NetState:
+    """One net's routing state."""
+
+    id: int
+    name: str
+    terms: list[int]
+    polylines: list[list[tuple[int, int]]] = field(default_factory=list)
+    paths: list[tuple[int, ...]] = field(default_factory=list)
+    rips: int = 0
+    corridor: tuple[bytearray, int, int] | None = None
+    waypoints: list[int] | None = None  # slots of the fan-in plan, pad to bump (gated net)
+    gave_up: bool = False  # planned, but a leg of it found no path (it is named, not retried)
+
+
+class Problem:
+    """Everything one call of route_rdl works on (grid units)."""
+
+    def __init__(self, terms: Sequence[Terminal], obstacles: Sequence[BaseGeometry],
+                 boundary: Polygon, rules: Rules, allow45: bool):
+        g = rules.grid_um
+        self.rules = rules
+        self.terms = list(terms)
+        self.names = [t.name for t in terms]
+        self.shape = [shapely.transform(t.shape, lambda c: c / g) for t in terms]
+        self.obstacles = [shapely.transform(o, lambda c: c / g) for o in obstacles]
+        bnd = shapely.transform(boundary, lambda c: c / g)
+        self.boundary = bnd
+        x0, y0, x1, y1 = bnd.bounds
+        p = rules.pitch
+        self.outside = box(x0 - 4 * p, y0 - 4 * p, x1 + 4 * p, y1 + 4 * p).difference(bnd)
+        centers = []
+        weights = []
+        for t, s in zip(terms, self.shape):
+            c = s.centroid
+            centers.append((int(round(c.x)), int(round(c.y))))
+            weights.append(2.0 if t.kind == "bump" else 1.0)
+        origin = choose_origin(centers, weights, p)
+        self.lat = Lattice(rules, (math.floor(x0), math.floor(y0), math.ceil(x1), math.ceil(y1)),
+                           origin, allow45)
+        blockers = self.obstacles + self.shape
+        owner = [-1] * len(self.obstacles) + list(range(len(terms)))
+        free = self.lat.build_static(blockers, self.outside)
+        self.builder = AccessBuilder(self.lat, free, blockers, owner, self.outside)
+        self.occ = Occupancy(self.lat.size, cell=8.0 * p)
+        self._access: dict[int, list[Access]] = {}
+        self._stub_metal: dict[tuple[int, int], BaseGeometry] = {}
+        self.allow45 = allow45
+        self.plan = None  # the fan-in plan, if the assignment was planned
+        self.slot_cuts: dict[int, list[int]] = {}  # net -> the cut of each of its slots
+        self.protected: set[int] = set()  # nets of the planned pass: never ripped up
+
+    def accesses(self, t: int) -> list[Access]:
+        if t not in self._access:
+            self._access[t] = self.builder.accesses(t, self.shape[t], self.allow45)
+        return self._access[t]
+
+    def gate_open(self, net: int, node: int, gated: bool) -> bool:
+        """Whether the plan's gates let `net` use `node`."""
+        g = self.occ.gate[node]
+        return g == FREE or g == net or (g < 0 and not gated)
+
+    def stub_metal(self, t: int, k: int) -> BaseGeometry:
+        key = (t, k)
+        if key not in self._stub_metal:
+            self._stub_metal[key] = wire_metal([self.accesses(t)[k].stub], self.rules)
+        return self._stub_metal[key]
+
+    def center(self, t: int) -> tuple[float, float]:
+        c = self.shape[t].centroid
+        return c.x, c.y
+
+    # ------------------------------------------------------------------------ availability
+    def access_conflicts(self, net: int, t: int, k: int) -> set[int]:
+        """Nets that make access k of terminal t illegal for `net` (empty: usable)."""
+        a = self.accesses(t)[k]
+        occ = self.occ
+        out: set[int] = set()
+        for n in a.own:
+            if occ.entry[n] not in (FREE, net):
+                out |= occ.owners(n) - {net}
+        for n in a.corners:
+            if occ.corner[n] not in (FREE, net):
+                out |= occ.corner_owners(n) - {net}
+        for n in a.halo:
+            o = occ.own[n]
+            if o not in (FREE, net):
+                out.add(o)
+            cs = occ.corner_sets.get(n)
+            if cs:
+                out |= cs - {net}
+        out |= occ.stub_conflicts(net, self.stub_metal(t, k), self.rules.space)
+        return out
+
+
+def commit(prob: Problem, net: NetState, nodes: tuple[int, ...], dirs: tuple[int, ...],
+           stubs: list[tuple[int, int]]) -> None:
+    """Put a path of `net` on the occupancy: its nodes, the corners of its diagonal moves and
+    the given terminal stubs (terminal, access index)."""
+    lat = prob.lat
+    corners = []
+    for a, d in zip(nodes, dirs):
+        if d & 1:
+            corners.append(a + lat.off[(d + 1) & 7])
+            corners.append(a + lat.off[(d - 1) & 7])
+    prob.occ.add(net.id, own=nodes, corners=corners)
+    for t, ai in stubs:
+        a = prob.accesses(t)[ai]
+        prob.occ.add(net.id, own=a.own, corners=a.corners, halo=a.halo,
+                     stub=prob.stub_metal(t, ai))
