@@ -118,7 +118,10 @@ def route_planned(prob: Problem, nets: dict[int, NetState]) -> None:
     legs, each inside one region between gaps; regions do not interact. All legs are routed
     shortest first: within a region, a leg that turns around a corner is shorter than the
     legs that turn around it, so the inner wires are down before the outer ones go round
-    them. A net with a leg that finds no path is taken up again by the rip-up rounds.
+    them. A leg that finds no path is tried once more without the guide; a net with a leg
+    that still fails is given up (named, its other legs removed). Nets routed here are never
+    ripped up; a planned net whose slot has no usable step either side is left to the
+    net-by-net rounds.
     """
     lat = prob.lat
     legs: list[tuple[float, int, int]] = []
@@ -141,9 +144,8 @@ def route_planned(prob: Problem, nets: dict[int, NetState]) -> None:
             cross.append((w, *c))
         else:
             plans[k] = (pad, bump, cross)
-            ends = [prob.center(pad)] + [lat.xy(w) for w in net.waypoints] + [prob.center(bump)]
             for j in range(len(cross) + 1):
-                a, b = ends[j], ends[j + 1]
+                a, b = pts[j], pts[j + 1]
                 legs.append((math.hypot(b[0] - a[0], b[1] - a[1]), k, j))
     legs.sort()
     done: dict[int, dict[int, tuple[Found, list[tuple[int, int]]]]] = defaultdict(dict)
@@ -184,16 +186,6 @@ def route_planned(prob: Problem, nets: dict[int, NetState]) -> None:
         nets[k].polylines.append(simplify_polyline(pts))
         nets[k].paths.append(tuple(nodes))
         prob.protected.add(k)
-
-
-def _leg_length(prob: Problem, net: NetState, j: int) -> float:
-    """Straight length of leg j of a planned net (the routing order of legs)."""
-    kinds = [prob.terms[t].kind for t in net.terms]
-    ends = ([prob.center(net.terms[kinds.index("pad")])]
-            + [prob.lat.xy(w) for w in net.waypoints]
-            + [prob.center(net.terms[kinds.index("bump")])])
-    a, b = ends[j], ends[j + 1]
-    return math.hypot(b[0] - a[0], b[1] - a[1])
 
 
 def _leg(prob: Problem, net: NetState, pad: int, bump: int,
