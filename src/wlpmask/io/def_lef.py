@@ -312,6 +312,17 @@ def _records(tk: _Tokens, section: str) -> Iterator[int]:
         yield tk.i
 
 
+def _options(tk: _Tokens, what: str) -> Iterator[str]:
+    """The keywords of a record's "+ KEYWORD ..." options up to its ';' (tokens outside
+    options are skipped); the caller reads each option's values."""
+    while True:
+        t = tk.next("';'")
+        if t == ";":
+            return
+        if t == "+":
+            yield tk.next(what)
+
+
 def _components(tk: _Tokens, lefs: Mapping[str, Macro], dbu: int) -> dict[str, Component]:
     out: dict[str, Component] = {}
     for at in _records(tk, "COMPONENTS"):
@@ -353,13 +364,7 @@ def _pins(tk: _Tokens, dbu: int) -> dict[str, DefPin]:
         net, use = pname, None
         ports: list[tuple[str, Polygon]] = []
         pending: list[tuple[str, Polygon]] = []  # port shapes in pin coordinates
-        while True:
-            t = tk.next("';'")
-            if t == ";":
-                break
-            if t != "+":
-                continue
-            key = tk.next("a pin keyword")
+        for key in _options(tk, "a pin keyword"):
             if key == "NET":
                 net = tk.next("a net name")
             elif key == "USE":
@@ -423,13 +428,7 @@ def _nets(tk: _Tokens, dbu: int, *, special: bool) -> dict[str, DefNet]:
             while tk.next("')'") != ")":
                 pass  # + SYNTHESIZED and similar
             conns.append((comp, pin))
-        while True:
-            t = tk.next("';'")
-            if t == ";":
-                break
-            if t != "+":
-                continue
-            key = tk.next("a net keyword")
+        for key in _options(tk, "a net keyword"):
             if key == "USE":
                 use = tk.next("USE value")
             elif key in ("ROUTED", "FIXED", "COVER", "NOSHIELD"):

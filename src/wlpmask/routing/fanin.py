@@ -46,7 +46,7 @@ def plan_assignment(prob: Problem, *, always: bool) -> dict[int, int]:
     bumps = [i for i, t in enumerate(prob.terms) if t.kind == "bump" and t.net is None]
     if not pads or not bumps or (not always and len(pads) < PLAN_MIN_PADS):
         return {}
-    reserved = {n for b in bumps for a in prob.accesses(b) for n in (a.node, *a.own)}
+    reserved = {n for b in bumps for n in prob.access_nodes(b)}
     plan = plan_fanin(lat=prob.lat, free=prob.builder.free,
                       centers=[prob.center(i) for i in range(len(prob.terms))],
                       kinds=[t.kind for t in prob.terms], pads=pads, bumps=bumps,
@@ -59,8 +59,7 @@ def apply_gates(prob: Problem, nets: dict[int, NetState], planned: dict[int, int
                  term_net: list[int]) -> None:
     """Put the plan's gates on the lattice and give the planned nets their slots."""
     net_of_pad = {p: term_net[p] for p in planned if term_net[p] in nets}
-    kept = {term_net[b]: [n for a in prob.accesses(b) for n in (a.node, *a.own)]
-            for p, b in planned.items() if p in net_of_pad}
+    kept = {term_net[b]: prob.access_nodes(b) for p, b in planned.items() if p in net_of_pad}
     gates = build_gates(prob.plan, lat=prob.lat, net_of_pad=net_of_pad, kept=kept)
     prob.occ.gate = gates.gate
     for k, w in gates.ways.items():
@@ -89,21 +88,15 @@ def _crossing(prob: Problem, net: int, node: int, cut: int,
     """How a wire crosses a gap at its slot: (direction, node before, node after).
 
     The direction is the octilinear one most nearly normal to the gap, pointing from `before`
-    to `after`; the wire runs straight through the slot, one step each side. None if those
-    steps are not usable.
+    to `after`; the wire runs straight through the slot, one step each side (slots are only
+    where those steps are usable and off every gap line: plan.py). None if another net holds
+    a step.
     """
-    lat = prob.lat
-    c = prob.plan.cuts[cut]
     k = normal_dir(prob.plan, cut)
     if DIRS[k][0] * (after[0] - before[0]) + DIRS[k][1] * (after[1] - before[1]) < 0:
         k += 4
-    o = lat.off[k]
+    o = prob.lat.off[k]
     p, q = node - o, node + o
-    if not (0 <= p < lat.size and 0 <= q < lat.size):
-        return None
-    line = set(c.nodes)
-    if p in line or q in line or not ((lat.emask[p] >> k) & 1 and (lat.emask[node] >> k) & 1):
-        return None
     gate = prob.occ.gate
     if gate[p] not in (FREE, net) or gate[q] not in (FREE, net):
         return None
@@ -207,18 +200,16 @@ def _leg(prob: Problem, net: NetState, pad: int, bump: int,
     goals: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
     if j == 0:
         a0 = prob.center(pad)
-        for ai, a in enumerate(prob.accesses(pad)):
-            if prob.gate_open(k, a.node, True) and not prob.access_conflicts(k, pad, ai):
-                sources.append((a.node, a.dir, a.exits, a.length, ai))
+        for ai, a, _ in prob.open_accesses(k, pad, gated=True):
+            sources.append((a.node, a.dir, a.exits, a.length, ai))
     else:
         w, d, _a, b = cross[j - 1]
         a0 = lat.xy(w)
         sources.append((b, d, exits(d, lat.allow45), 0.0, 0))
     if j == m:
         b0 = prob.center(bump)
-        for ai, a in enumerate(prob.accesses(bump)):
-            if prob.gate_open(k, a.node, True) and not prob.access_conflicts(k, bump, ai):
-                goals[a.node].append((rotate_mask(a.exits, 4), ai, a.length))
+        for ai, a, _ in prob.open_accesses(k, bump, gated=True):
+            goals[a.node].append((rotate_mask(a.exits, 4), ai, a.length))
     else:
         w, d, a, _b = cross[j]
         b0 = lat.xy(w)

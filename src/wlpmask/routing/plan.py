@@ -203,6 +203,7 @@ def _split_cells(pts: np.ndarray, kind: list[int], vterms: list[list[int]], face
     diagonal capacity of the cell, which the sides alone overstate for 45-degree traffic).
     """
     new_pts = [tuple(p) for p in pts]
+    kind, vterms = list(kind), list(vterms)
     cycles: list[list[int]] = []
     for cyc in faces.cycles:
         if len(cyc) < 4:
@@ -210,8 +211,8 @@ def _split_cells(pts: np.ndarray, kind: list[int], vterms: list[list[int]], face
             continue
         c = len(new_pts)
         new_pts.append(tuple(pts[cyc].mean(axis=0)))
-        kind = [*kind, OTHER]  # its half-diagonals are gaps: wires cross them at slots
-        vterms = [*vterms, []]
+        kind.append(OTHER)  # its half-diagonals are gaps: wires cross them at slots
+        vterms.append([])
         cycles.extend([a, b, c] for a, b in zip(cyc, cyc[1:] + cyc[:1]))
     out = np.asarray(new_pts, dtype=float)
     return out, kind, vterms, _index(cycles, out)

@@ -301,7 +301,7 @@ def _route_all(prob: Problem, nets: dict[int, NetState], unrouted: dict[str, str
             net = nets[k]
             if net.polylines or net.gave_up:
                 continue
-            if k in walled | fenced or _route_net(prob, net, soft=False) is not None:
+            if k in walled or k in fenced or _route_net(prob, net, soft=False) is not None:
                 continue
             if prob.protected:  # nothing may be ripped up: a soft search could only fail
                 fenced.add(k)
@@ -363,12 +363,7 @@ def _route_net(prob: Problem, net: NetState, *, soft: bool) -> set[int] | None:
         nxt = min(remaining, key=lambda t: (dist(t), prob.names[t]))
         sources: list[tuple[int, int, float, int]] = []
         src_conf: dict[int, set[int]] = {}
-        for ai, a in enumerate(prob.accesses(nxt)):
-            if not prob.gate_open(k, a.node, gated):
-                continue
-            conf = prob.access_conflicts(k, nxt, ai)
-            if conf and not soft:
-                continue
+        for ai, a, conf in prob.open_accesses(k, nxt, gated=gated, soft=soft):
             src_conf[ai] = conf
             sources.append((a.node, a.dir, a.exits, a.length + SOFT_PENALTY * p * len(conf), ai))
         goals: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
@@ -376,12 +371,7 @@ def _route_net(prob: Problem, net: NetState, *, soft: bool) -> set[int] | None:
         goal_conf: dict[int, set[int]] = {}
         tag = 0
         for c in connected:
-            for ai, a in enumerate(prob.accesses(c)):
-                if not prob.gate_open(k, a.node, gated):
-                    continue
-                conf = prob.access_conflicts(k, c, ai)
-                if conf and not soft:
-                    continue
+            for ai, a, conf in prob.open_accesses(k, c, gated=gated, soft=soft):
                 goals[a.node].append((rotate_mask(a.exits, 4), tag,
                                       a.length + SOFT_PENALTY * p * len(conf)))
                 goal_info[tag] = (c, ai)

@@ -7,7 +7,7 @@ integer grid units.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import shapely
@@ -84,6 +84,22 @@ class Problem:
         """Whether the plan's gates let `net` use `node`."""
         g = self.occ.gate[node]
         return g == FREE or g == net or (g < 0 and not gated)
+
+    def access_nodes(self, t: int) -> list[int]:
+        """Lattice nodes of all accesses of terminal t (access nodes and stub nodes)."""
+        return [n for a in self.accesses(t) for n in (a.node, *a.own)]
+
+    def open_accesses(self, net: int, t: int, *, gated: bool, soft: bool = False
+                      ) -> Iterator[tuple[int, Access, set[int]]]:
+        """(index, access, nets in its way) of each access of terminal t that `net` may take:
+        the gates let it through and, unless `soft`, no other net is in its way."""
+        for ai, a in enumerate(self.accesses(t)):
+            if not self.gate_open(net, a.node, gated):
+                continue
+            conf = self.access_conflicts(net, t, ai)
+            if conf and not soft:
+                continue
+            yield ai, a, conf
 
     def stub_metal(self, t: int, k: int) -> BaseGeometry:
         key = (t, k)
