@@ -16,7 +16,7 @@ from collections import defaultdict
 
 from .access import rotate_mask
 from .astar import Found, search
-from .gates import build_gates, normal_dir
+from .gates import BLOCKED, build_gates, normal_dir
 from .lattice import DIRS
 from .occupancy import FREE
 from .outline import simplify_polyline
@@ -66,6 +66,16 @@ def apply_gates(prob: Problem, nets: dict[int, NetState], planned: dict[int, int
         nets[k].waypoints = w
     prob.slot_cuts = gates.cut_of
     lat = prob.lat
+    # the room a planned pad's stubs need (their own and halo nodes) is its net's; a node in
+    # the room of two pads is closed to both (a wire turning past it would close the other in)
+    room: dict[int, set[int]] = defaultdict(set)
+    for pad, k in sorted(net_of_pad.items()):
+        for a in prob.accesses(pad):
+            for n in (*a.own, *a.halo):
+                room[n].add(k)
+    for n, ks in sorted(room.items()):
+        if gates.gate[n] == FREE:
+            gates.gate[n] = next(iter(ks)) if len(ks) == 1 else BLOCKED
     for pad, k in sorted(net_of_pad.items()):
         cx, cy = prob.center(pad)
         for a in prob.accesses(pad):
@@ -73,9 +83,8 @@ def apply_gates(prob: Problem, nets: dict[int, NetState], planned: dict[int, int
             # across them would close the pad in
             x, y = lat.xy(a.node)
             d = max((0, 2, 4, 6), key=lambda q: (x - cx) * DIRS[q][0] + (y - cy) * DIRS[q][1])
-            for n in (*a.own, *a.halo):  # and the room its stub needs
-                if gates.gate[n] == FREE:
-                    gates.gate[n] = k
+            if gates.gate[a.node] == BLOCKED:  # its own access node, in a neighbour's halo
+                gates.gate[a.node] = k
             for s in range(PAD_LANE):
                 n = a.node + s * lat.off[d]
                 if 0 <= n < lat.size and gates.gate[n] == FREE:
@@ -93,15 +102,39 @@ def _crossing(prob: Problem, net: int, node: int, cut: int,
     a step.
     """
     k = normal_dir(prob.plan, cut)
-    if DIRS[k][0] * (after[0] - before[0]) + DIRS[k][1] * (after[1] - before[1]) < 0:
+    vx, vy = after[0] - before[0], after[1] - before[1]
+    if DIRS[k][0] * vx + DIRS[k][1] * vy < 0:
         k += 4
-    o = prob.lat.off[k]
-    p, q = node - o, node + o
+    lat = prob.lat
     gate = prob.occ.gate
-    if gate[p] not in (FREE, net) or gate[q] not in (FREE, net):
-        return None
-    gate[p] = gate[q] = net  # the steps beside the slot are the net's own too
-    return k, p, q
+    # a diagonal gap may also be crossed along an axis (45 degrees to its normal): a wire
+    # running along the axis then crosses without a jog; neighbours' axis and diagonal steps
+    # are parallel or at 45 degrees and never cross each other
+    ways = [k] if k % 2 == 0 else sorted(
+        (k, (k + 1) % 8, (k - 1) % 8),
+        key=lambda q: -(DIRS[q][0] * vx + DIRS[q][1] * vy) / math.hypot(*DIRS[q]))
+    cc = prob.cross_corners
+    for d in ways:
+        o = lat.off[d]
+        p, q = node - o, node + o
+        if not (lat.emask[p] >> d) & 1 or not (lat.emask[node] >> d) & 1:
+            continue
+        # the steps beside the slot are the net's own; so are the corners its diagonal steps
+        # cut (no other wire may run there), which parallel diagonal steps may share
+        corners = [a + lat.off[(d + t) % 8] for a in (p, node) for t in (1, -1)] if d % 2 else []
+        if any(gate[n] not in (FREE, net) or cc.get(n, net) != net for n in (p, q)):
+            continue
+        if any(gate[c] not in (FREE, net) and c not in cc for c in corners):
+            continue
+        gate[p] = gate[q] = net
+        for c in corners:
+            if cc.get(c, net) != net:
+                gate[c] = BLOCKED  # the corner of two nets' steps: neither may run there
+            elif gate[c] == FREE:
+                gate[c] = net
+                cc[c] = net
+        return d, p, q
+    return None
 
 
 def route_planned(prob: Problem, nets: dict[int, NetState]) -> None:

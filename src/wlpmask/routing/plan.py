@@ -2,11 +2,12 @@
 
 The routing area is cut into faces by a Delaunay triangulation of the terminal centres, the
 obstacles' corners and points along the boundary; triangles whose corners lie on one circle
-(the cells of a square bump array) are merged into one cell and split again around its centre,
-so that every corner of the cell has a half-diagonal. Each side of a face is a cut between two
-vertices; its capacity is the number of usable lattice nodes on it, which is the number of
-wires that can cross it (the half-diagonals cap the wires that turn around each corner: the
-sides alone overstate a cell's room for 45-degree traffic). A minimum-cost flow sends one unit
+(the cells of a square bump array) are merged into one cell and cut again along the diagonal
+that lies across the fan-in's traffic (larger faces around their centre). Each side of a face
+is a cut between two vertices; its capacity is the number of usable lattice nodes on it, which
+is the number of wires that can cross it (the diagonals cap the wires that cross a cell: its
+sides alone overstate its room, which the wires that turn round its corners share).
+A minimum-cost flow sends one unit
 from every pad that needs a bump, through the faces, into distinct free bumps (single-commodity:
 the flow chooses the assignment and the global routes at once, within every capacity).
 
@@ -193,14 +194,16 @@ def _index(cycles: list[list[int]], pts: np.ndarray) -> _Faces:
     return _Faces(cycles, np.asarray(cents, dtype=float), dict(edge_faces))
 
 
-def _split_cells(pts: np.ndarray, kind: list[int], vterms: list[list[int]], faces: _Faces
-                 ) -> tuple[np.ndarray, list[int], list[list[int]], _Faces]:
-    """Split every face of four or more corners (a cell of a bump array) into triangles
-    around a new vertex at its centre.
+def _split_cells(pts: np.ndarray, kind: list[int], vterms: list[list[int]], faces: _Faces,
+                 towards: np.ndarray) -> tuple[np.ndarray, list[int], list[list[int]], _Faces]:
+    """Split every face of four or more corners (a cell of a bump array) into triangles.
 
-    A wire that turns around a corner of the cell crosses the half-diagonal from that corner
-    to the centre; as a cut, the half-diagonal caps how many wires may turn there (the
-    diagonal capacity of the cell, which the sides alone overstate for 45-degree traffic).
+    A cell's sides alone overstate its room: the wires that cross it and those that turn
+    round its corners share the cell, and it holds fewer of them than its sides let in. A cell
+    of four corners is cut along the diagonal more nearly across the fan-in's traffic, which
+    runs towards `towards` (the boundary's centre): that diagonal, as a cut, caps how many
+    wires pass between its two bumps. A larger face is split around a new vertex at its
+    centre, with a cut from every corner.
     """
     new_pts = [tuple(p) for p in pts]
     kind, vterms = list(kind), list(vterms)
@@ -209,11 +212,23 @@ def _split_cells(pts: np.ndarray, kind: list[int], vterms: list[list[int]], face
         if len(cyc) < 4:
             cycles.append(cyc)
             continue
-        c = len(new_pts)
-        new_pts.append(tuple(pts[cyc].mean(axis=0)))
-        kind.append(OTHER)  # its half-diagonals are gaps: wires cross them at slots
+        cen = pts[cyc].mean(axis=0)
+        if len(cyc) == 4:
+            a, b, c, d = cyc
+            r = cen - towards
+
+            def across(u: int, v: int) -> float:  # |cos| of the diagonal u-v to the traffic
+                t = pts[v] - pts[u]
+                return abs(float(t @ r)) / (float(np.hypot(*t)) * float(np.hypot(*r)) or 1.0)
+
+            cycles.extend([[a, b, c], [a, c, d]] if across(a, c) < across(b, d)
+                          else [[b, c, d], [b, d, a]])
+            continue
+        m = len(new_pts)
+        new_pts.append(tuple(cen))
+        kind.append(OTHER)  # its spokes are gaps: wires cross them at slots
         vterms.append([])
-        cycles.extend([a, b, c] for a, b in zip(cyc, cyc[1:] + cyc[:1]))
+        cycles.extend([u, v, m] for u, v in zip(cyc, cyc[1:] + cyc[:1]))
     out = np.asarray(new_pts, dtype=float)
     return out, kind, vterms, _index(cycles, out)
 
@@ -265,7 +280,9 @@ def plan_fanin(*, lat: Lattice, free: np.ndarray, centers: Sequence[tuple[float,
     step = 4.0 * lat.pitch
     pts, kind, vterms = _vertices(centers, vkind, obstacles, boundary, step)
     faces = _faces(pts)
-    pts, kind, vterms, faces = _split_cells(pts, kind, vterms, faces)
+    c = boundary.centroid
+    pts, kind, vterms, faces = _split_cells(pts, kind, vterms, faces,
+                                            np.array([c.x, c.y]))
     plan = Plan(points=pts, centers=list(centers))
     cut_id: dict[tuple[int, int], int] = {}
     rasters = {(u, v): _raster(lat, pts[u], pts[v])
@@ -281,7 +298,7 @@ def plan_fanin(*, lat: Lattice, free: np.ndarray, centers: Sequence[tuple[float,
     for (u, v), nodes in rasters.items():
         if kind[u] != PAD and kind[v] != PAD:
             # a wire crosses a gap straight through its slot: one step either side, both
-            # usable and off every gap line (near a cell's centre the half-diagonals meet)
+            # usable and off every gap line (where gap lines meet)
             d = normal_dir(pts[u], pts[v])
             o = lat.off[d]
             slots[(u, v)] = [k for k, n in enumerate(nodes)

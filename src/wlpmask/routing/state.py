@@ -74,6 +74,7 @@ class Problem:
         self.plan = None  # the fan-in plan, if the assignment was planned
         self.slot_cuts: dict[int, list[int]] = {}  # net -> the cut of each of its slots
         self.protected: set[int] = set()  # nets of the planned pass: never ripped up
+        self.cross_corners: dict[int, int] = {}  # node -> net whose slot crossing cuts it
 
     def accesses(self, t: int) -> list[Access]:
         if t not in self._access:
