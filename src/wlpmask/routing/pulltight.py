@@ -12,8 +12,13 @@ apart not to fold the wire into a notch. The result leaves the lattice and hugs 
 from __future__ import annotations
 
 import math
+import os
+import pickle
+import subprocess
+import sys
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -23,6 +28,7 @@ from .lattice import DIRS, Rules
 from .outline import joint_polygon, segment_polygon
 
 WINDOW = 8  # how many vertices ahead a shortcut may reach
+PARALLEL_MIN = 300  # nets from which the two halves of the die are tightened in two processes
 
 
 def _dir(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -45,37 +51,39 @@ class _Shapes:
 
     def __init__(self, cell: float):
         self.cell = cell
-        self.cells: dict[tuple[int, int], list[tuple[int, int, BaseGeometry]]] = defaultdict(list)
+        self.cells: dict[tuple[int, int], dict[int, tuple[int, BaseGeometry]]] = {}
         self._next = 0
         self.where: dict[int, list[tuple[int, int]]] = {}
 
     def _keys(self, b: tuple[float, float, float, float], grow: float
-              ) -> Iterator[tuple[int, int]]:
+              ) -> list[tuple[int, int]]:
         c = self.cell
-        for i in range(int((b[0] - grow) // c), int((b[2] + grow) // c) + 1):
-            for j in range(int((b[1] - grow) // c), int((b[3] + grow) // c) + 1):
-                yield (i, j)
+        return [(i, j) for i in range(int((b[0] - grow) // c), int((b[2] + grow) // c) + 1)
+                for j in range(int((b[1] - grow) // c), int((b[3] + grow) // c) + 1)]
 
     def add(self, owner: int, geom: BaseGeometry) -> int:
         ident = self._next
         self._next += 1
-        keys = list(self._keys(geom.bounds, 0.0))
+        keys = self._keys(geom.bounds, 0.0)
         for k in keys:
-            self.cells[k].append((ident, owner, geom))
+            self.cells.setdefault(k, {})[ident] = (owner, geom)
         self.where[ident] = keys
         return ident
 
     def remove(self, ident: int) -> None:
         for k in self.where.pop(ident, ()):
-            self.cells[k] = [e for e in self.cells[k] if e[0] != ident]
+            del self.cells[k][ident]
 
-    def near(self, geom: BaseGeometry, dist: float) -> Iterator[tuple[int, int, BaseGeometry]]:
-        seen: set[int] = set()
-        for k in self._keys(geom.bounds, dist):
-            for e in self.cells.get(k, ()):
-                if e[0] not in seen:
-                    seen.add(e[0])
-                    yield e
+    def foreign(self, bounds: tuple[float, float, float, float], dist: float, net: int
+                ) -> list[BaseGeometry]:
+        """Shapes of owners other than `net` in the cells within dist of the bounds."""
+        found: dict[int, tuple[int, BaseGeometry]] = {}
+        cells = self.cells
+        for k in self._keys(bounds, dist):
+            c = cells.get(k)
+            if c:
+                found.update(c)
+        return [g for owner, g in found.values() if owner != net]
 
 
 def _pieces(pts: Sequence[tuple[int, int]], rules: Rules, joints_at: Sequence[int]
@@ -106,36 +114,140 @@ def pull_tight(polylines: dict[int, list[list[tuple[int, int]]]], *, rules: Rule
             outline intersections stay on the grid.
         allow45: whether shortcuts may use diagonal segments.
     """
-    shapely.prepare(boundary)
-    shapes = _Shapes(cell=16.0 * rules.pitch)
-    for t, g in enumerate(terminals):
-        shapes.add(terminal_net[t], g)
-    for g in obstacles:
-        for part in getattr(g, "geoms", [g]):
-            shapes.add(-1, part)
-    ids: dict[tuple[int, int], list[int]] = {}
-    for net in sorted(polylines):
-        for b, pl in enumerate(polylines[net]):
-            ids[(net, b)] = [shapes.add(net, g)
-                             for _, g in _pieces(pl, rules, range(1, len(pl) - 1))]
-    own_terms: dict[int, list[BaseGeometry]] = defaultdict(list)
-    for t, n in enumerate(terminal_net):
-        if n >= 0:
-            own_terms[n].append(terminals[t])
+    setup = _Setup(rules, terminals, terminal_net, obstacles, boundary, parity, allow45)
+    left, right, rest = _halves(polylines, rules, boundary)
     out: dict[int, list[list[tuple[int, int]]]] = {}
-    for net in sorted(polylines):
-        new_lines = []
-        for b, pl in enumerate(polylines[net]):
-            ctx = _Ctx(net, rules, shapes, own_terms[net], boundary, parity, allow45)
-            tight = _tighten(list(pl), ctx)
-            if tight != pl:
-                for i in ids[(net, b)]:
-                    shapes.remove(i)
-                ids[(net, b)] = [shapes.add(net, g)
-                                 for _, g in _pieces(tight, rules, range(1, len(tight) - 1))]
-            new_lines.append(tight)
-        out[net] = new_lines
-    return out
+    t = _Tightener(setup, polylines)
+    if left and right and len(polylines) >= PARALLEL_MIN and (os.cpu_count() or 1) > 1:
+        # the two halves cannot touch each other's metal: one is tightened in a second
+        # process (a fresh interpreter; the nets between the halves wait for both, so the
+        # result does not depend on the machine)
+        skip = set(right)
+        job = _start(setup, {k: v for k, v in polylines.items() if k not in skip}, left)
+        out.update(t.run(right))
+        done = _finish(job) if job is not None else None
+        if done is None:  # no second process: the same work here
+            done = _Tightener(setup, {k: v for k, v in polylines.items()
+                                      if k not in skip}).run(left)
+        for net in left:
+            t.replace(net, done[net])
+        out.update(done)
+    else:
+        rest = sorted(polylines)
+    out.update(t.run(rest))
+    return {k: out[k] for k in sorted(out)}
+
+
+def _halves(polylines: dict[int, list[list[tuple[int, int]]]], rules: Rules,
+            boundary: BaseGeometry) -> tuple[list[int], list[int], list[int]]:
+    """Nets wholly left of the boundary's centre, wholly right, and the rest; the metal of a
+    left net stays more than the spacing away from that of a right one (a net's metal stays
+    within `reach` of its centre-line vertices, and pull-tight keeps it in their bounding box).
+    """
+    xc = boundary.centroid.x
+    grow = rules.reach + rules.space
+    left, right, rest = [], [], []
+    for k in sorted(polylines):
+        xs = [p[0] for pl in polylines[k] for p in pl]
+        if not xs or max(xs) + grow < xc:
+            left.append(k)
+        elif min(xs) - grow > xc:
+            right.append(k)
+        else:
+            rest.append(k)
+    return left, right, rest
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """The fixed inputs of pull-tight (what a second process needs besides the polylines)."""
+
+    rules: Rules
+    terminals: Sequence[BaseGeometry]
+    terminal_net: Sequence[int]
+    obstacles: Sequence[BaseGeometry]
+    boundary: BaseGeometry
+    parity: int
+    allow45: bool
+
+
+def _start(setup: _Setup, polylines: dict[int, list[list[tuple[int, int]]]],
+           nets: list[int]) -> subprocess.Popen | None:
+    """Tighten `nets` (in order) among `polylines` in a second interpreter (None: could not)."""
+    try:
+        job = subprocess.Popen([sys.executable, "-m", "wlpmask.routing.tighten_worker"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL)
+        assert job.stdin is not None
+        pickle.dump((setup, polylines, nets), job.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        job.stdin.close()
+    except OSError:
+        return None
+    return job
+
+
+def _finish(job: subprocess.Popen) -> dict[int, list[list[tuple[int, int]]]] | None:
+    """The second interpreter's result, or None if it failed."""
+    assert job.stdout is not None
+    try:
+        data = job.stdout.read()
+    finally:
+        job.stdout.close()
+        code = job.wait()
+    if code != 0 or not data:
+        return None
+    return pickle.loads(data)
+
+
+class _Tightener:
+    """The metal of every net, terminal and obstacle, and the nets tightened against it."""
+
+    def __init__(self, setup: _Setup, polylines: dict[int, list[list[tuple[int, int]]]]):
+        self.setup = setup
+        rules = setup.rules
+        shapely.prepare(setup.boundary)
+        self.shapes = shapes = _Shapes(cell=4.0 * rules.pitch)
+        for t, g in enumerate(setup.terminals):
+            shapes.add(setup.terminal_net[t], g)
+        for g in setup.obstacles:
+            for part in getattr(g, "geoms", [g]):
+                shapes.add(-1, part)
+        self.lines = {k: [list(pl) for pl in v] for k, v in polylines.items()}
+        self.ids: dict[tuple[int, int], list[int]] = {}
+        for net in sorted(polylines):
+            for b, pl in enumerate(polylines[net]):
+                self._put(net, b, pl)
+        self.own_terms: dict[int, list[BaseGeometry]] = defaultdict(list)
+        for t, n in enumerate(setup.terminal_net):
+            if n >= 0:
+                self.own_terms[n].append(setup.terminals[t])
+
+    def _put(self, net: int, b: int, pl: Sequence[tuple[int, int]]) -> None:
+        for i in self.ids.get((net, b), ()):
+            self.shapes.remove(i)
+        self.ids[(net, b)] = [self.shapes.add(net, g) for _, g in
+                              _pieces(pl, self.setup.rules, range(1, len(pl) - 1))]
+
+    def replace(self, net: int, lines: list[list[tuple[int, int]]]) -> None:
+        """Put a net's new polylines in place of its old ones."""
+        for b, pl in enumerate(lines):
+            if pl != self.lines[net][b]:
+                self._put(net, b, pl)
+        self.lines[net] = lines
+
+    def run(self, nets: Sequence[int]) -> dict[int, list[list[tuple[int, int]]]]:
+        """Tighten the given nets in order, each against the current metal of all others."""
+        s = self.setup
+        out: dict[int, list[list[tuple[int, int]]]] = {}
+        for net in nets:
+            new_lines = []
+            for pl in self.lines[net]:
+                ctx = _Ctx(net, s.rules, self.shapes, self.own_terms[net], s.boundary,
+                           s.parity, s.allow45)
+                new_lines.append(_tighten(list(pl), ctx))
+            self.replace(net, new_lines)
+            out[net] = new_lines
+        return out
 
 
 class _Ctx:
@@ -228,10 +340,13 @@ def _legal(pts: list[tuple[int, int]], i: int, j: int, ctx: _Ctx) -> bool:
     """Is polyline pts legal where vertices i..j changed (segments i..j-1 are new)?"""
     n = len(pts)
     rules, space, net = ctx.rules, ctx.space, ctx.net
-    if _dir(pts[0], pts[1]) != ctx.d_first or _dir(pts[-2], pts[-1]) != ctx.d_last:
+    # vertices 0..i and j..n-1 are as before: only the end segments that moved are checked
+    if (i == 0 and _dir(pts[0], pts[1]) != ctx.d_first) or (
+            j == n - 1 and _dir(pts[-2], pts[-1]) != ctx.d_last):
         return False
-    dirs = [_dir(pts[k], pts[k + 1]) for k in range(n - 1)]
     lo, hi = max(0, i - 2), min(n - 2, j + 1)
+    d0 = max(0, lo - 1)
+    dirs = {k: _dir(pts[k], pts[k + 1]) for k in range(d0, min(n - 1, hi + 2))}
     for k in range(max(1, i), min(n - 1, j + 1)):
         if abs(_turn(dirs[k - 1], dirs[k])) > 2:
             return False
@@ -264,18 +379,19 @@ def _legal(pts: list[tuple[int, int]], i: int, j: int, ctx: _Ctx) -> bool:
     # the path's own segments away from the change (a shortcut must not fold onto itself)
     # (only those whose bounding box comes near the change: the rest cannot be in reach)
     near_pad = rules.reach + rules.seg_reach + space + 2
-    bx0 = min(pts[k][0] for k in range(i, j + 1)) - near_pad
-    bx1 = max(pts[k][0] for k in range(i, j + 1)) + near_pad
-    by0 = min(pts[k][1] for k in range(i, j + 1)) - near_pad
-    by1 = max(pts[k][1] for k in range(i, j + 1)) + near_pad
-    far_k = [k for k in list(range(0, i - 2)) + list(range(j + 2, n - 1))
-             if max(pts[k][0], pts[k + 1][0]) >= bx0 and min(pts[k][0], pts[k + 1][0]) <= bx1
-             and max(pts[k][1], pts[k + 1][1]) >= by0 and min(pts[k][1], pts[k + 1][1]) <= by1]
+    xy = np.asarray(pts)
+    win = xy[i:j + 1]
+    (bx0, by0), (bx1, by1) = win.min(axis=0) - near_pad, win.max(axis=0) + near_pad
+    a, b = xy[:-1], xy[1:]
+    hit = ((np.maximum(a[:, 0], b[:, 0]) >= bx0) & (np.minimum(a[:, 0], b[:, 0]) <= bx1)
+           & (np.maximum(a[:, 1], b[:, 1]) >= by0) & (np.minimum(a[:, 1], b[:, 1]) <= by1))
+    hit[max(0, i - 2):j + 2] = False
+    far_k = np.flatnonzero(hit).tolist()
     far = (shapely.polygons(np.array([_seg_ring(pts[k], pts[k + 1], rules) for k in far_k],
                                      dtype=float)) if far_k else None)
     own_terms = ctx.own_terms
     for k, g in pieces:
-        others = [other for _, owner, other in ctx.shapes.near(g, space) if owner != net]
+        others = ctx.shapes.foreign(g.bounds, space, net)
         if others and shapely.dwithin(g, np.array(others, dtype=object), space - 1e-6).any():
             return False
         if k >= 0 and far is not None and shapely.dwithin(g, far, space - 1e-6).any():

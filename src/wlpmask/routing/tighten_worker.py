@@ -1,0 +1,21 @@
+"""Second process of pull-tight: reads (setup, polylines, nets) pickled on stdin, tightens the
+nets in order and writes their polylines pickled on stdout (see pulltight.pull_tight)."""
+
+from __future__ import annotations
+
+import pickle
+import sys
+
+from .pulltight import _Tightener
+
+
+def main() -> int:
+    setup, polylines, nets = pickle.load(sys.stdin.buffer)
+    out = _Tightener(setup, polylines).run(nets)
+    sys.stdout.buffer.write(pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
