@@ -28,7 +28,8 @@ from .plan import normal_dir as cut_normal
 
 SLOT_ROUNDS = 8  # relaxation sweeps of the slot positions
 OBLIQUE = 0.38  # |cos| of a wire's angle to its gap above which it crosses it obliquely
-# (45-degree wires one node apart on a gap would be only pitch / sqrt(2) apart: skip a node)
+# (45-degree wires one node apart on a gap along an axis would be only pitch / sqrt(2) apart:
+# skip a node)
 
 BLOCKED = -2  # a gate value: closed to every planned wire
 
@@ -130,6 +131,9 @@ def _place_slots(plan: Plan, lat: Lattice, cands: Mapping[int, Sequence[int]]
         e, i = g[j]
         return np.asarray(lat.xy(cands[e][pos[(e, i)]]), dtype=float)
 
+    # an oblique wire needs a free node beside it only on a gap along an axis: on a diagonal
+    # gap, wires through neighbouring nodes in any octilinear direction are a pitch apart
+    axis = {e: normal_dir(plan, e) % 2 == 0 for e in wires}
     for _ in range(SLOT_ROUNDS):
         for e in sorted(wires):
             u, d, s = geo[e]
@@ -138,7 +142,8 @@ def _place_slots(plan: Plan, lat: Lattice, cands: Mapping[int, Sequence[int]]
             for _i, pad, j in wires[e]:
                 a, b = at(pad, j - 1), at(pad, j + 1)
                 ab = b - a
-                oblique.append(abs(float(ab @ d)) > OBLIQUE * (math.hypot(*ab) or 1.0))
+                oblique.append(axis[e] and
+                               abs(float(ab @ d)) > OBLIQUE * (math.hypot(*ab) or 1.0))
                 den = d[0] * ab[1] - d[1] * ab[0]
                 if abs(den) > 1e-9 * math.hypot(*ab):
                     w = ((a[0] - u[0]) * ab[1] - (a[1] - u[1]) * ab[0]) / den
