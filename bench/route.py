@@ -4,7 +4,7 @@ Prints, per case: wall time of route_rdl, routed fraction, total wire length. Ta
 2-core machine: <= 5 s for the 139-net case, <= 60 s for 1,000 pads / 1,000 bumps.
 
     .venv/bin/python bench/route.py [--extmat ../shared/extmat] [--sizes 200,400,1000]
-                                    [--skip-openroad]
+                                    [--skip-openroad] [--plan auto|on|off] [--verify]
 
 The default runs the 139-net case and a 200-pad synthetic die (well under a minute); give the
 large sizes with --sizes.
@@ -28,10 +28,11 @@ from wlpmask.routing import Terminal, pair_pads_with_bumps, route_rdl
 HERE = Path(__file__).resolve().parent
 
 
-def octagon(cx: float, cy: float, d: float) -> Polygon:
-    """Regular octagon, width across flats d, faces on the axes and diagonals."""
-    r = d / 2
-    e = r * (math.sqrt(2.0) - 1.0)
+def octagon(cx: float, cy: float, d: float, grid: float = 0.005) -> Polygon:
+    """Regular octagon, width across flats d, faces on the axes and diagonals, vertices on the
+    grid (faces exactly at 45 degrees, as in mask data)."""
+    r = round(d / 2 / grid) * grid
+    e = round(r * (math.sqrt(2.0) - 1.0) / grid) * grid
     return Polygon([(cx + r, cy - e), (cx + r, cy + e), (cx + e, cy + r), (cx - e, cy + r),
                     (cx - r, cy + e), (cx - r, cy - e), (cx - e, cy - r), (cx + e, cy - r)])
 
@@ -96,6 +97,30 @@ def _report(label: str, res, dt: float, nets: int) -> None:
           f"length {res.total_length_um:,.0f} um")
 
 
+def octile_bound(res, terms: list[Terminal]) -> float:
+    """Sum over the routed nets of the octilinear distance between their terminal centres
+    (no octilinear wire between them can be shorter)."""
+    by_name = {t.name: t.shape.centroid for t in terms}
+    total = 0.0
+    for rn in res.routed.values():
+        a, b = (by_name[n] for n in rn.terminals)
+        dx, dy = abs(a.x - b.x), abs(a.y - b.y)
+        total += max(dx, dy) + (math.sqrt(2.0) - 1.0) * min(dx, dy)
+    return total
+
+
+def verify(res, terms: list[Terminal], width: float) -> str:
+    """klayout.db's width and space checks on the routed wires (acceptance/openroad_rdl.py)."""
+    sys.path.insert(0, str(HERE.parent / "acceptance"))
+    from openroad_rdl import _clean, _drc_text, drc_counts
+
+    names = {n for rn in res.routed.values() for n in rn.terminals}
+    touched = [t.shape for t in terms if t.name in names]
+    others = [t.shape for t in terms if t.name not in names]
+    c = drc_counts([rn.metal for rn in res.routed.values()], touched, others, width, width)
+    return f"{'clean' if _clean(c) else 'VIOLATIONS'}: {_drc_text(c, width)}"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--extmat", default=str(HERE.parent.parent / "shared" / "extmat"))
@@ -105,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-openroad", action="store_true")
     ap.add_argument("--plan", choices=("auto", "on", "off"), default="auto",
                     help="fan-in plan for the synthetic dies (auto: from 500 pads on)")
+    ap.add_argument("--verify", action="store_true",
+                    help="also run klayout.db's width and space checks on the synthetic "
+                         "results (not timed)")
     args = ap.parse_args(argv)
     if not args.skip_openroad:
         extmat = Path(args.extmat)
@@ -132,6 +160,11 @@ def main(argv: list[str] | None = None) -> int:
         _report(f"synthetic {pads} pads / {pads} bumps, {args.width:g}/{args.width:g} um, "
                 f"die {die.bounds[2]:.0f} um, plan {args.plan}", res,
                 time.perf_counter() - t0, pads)
+        bound = octile_bound(res, terms)
+        print(f"  length / octilinear pad-to-bump distance of the routed nets: "
+              f"{res.total_length_um / bound:.3f}")
+        if args.verify:
+            print(f"  {verify(res, terms, args.width)}")
     return 0
 
 
