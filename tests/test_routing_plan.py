@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 from shapely.geometry import box
 
 from test_routing_props import check_result, octagon
@@ -16,8 +17,11 @@ from wlpmask.routing.assign import linear_assignment
 from wlpmask.routing.flow import FlowError, min_cost_flow
 from wlpmask.routing.gates import _fit
 from wlpmask.routing.lattice import make_rules
-from wlpmask.routing.plan import plan_fanin
-from wlpmask.routing.state import Problem
+from wlpmask.routing import plan as plan_mod
+from wlpmask.routing.fanin import _crossing, apply_gates, plan_assignment
+from wlpmask.routing.gates import BLOCKED
+from wlpmask.routing.plan import Cut, Plan, plan_fanin
+from wlpmask.routing.state import NetState, Problem
 
 
 def fanin_die(pads: int, *, pitch: float = 200.0, margin: float = 400.0, seed: int = 0):
@@ -135,3 +139,87 @@ def test_planned_routing_is_clean_and_deterministic() -> None:
     assert again.assignment == res.assignment
     assert {n: [pl.tolist() for pl in r.centerlines] for n, r in again.routed.items()} == \
         {n: [pl.tolist() for pl in r.centerlines] for n, r in res.routed.items()}
+
+
+@pytest.mark.parametrize("towards, diagonal", [((0.0, 0.0), {1, 3}), ((10.0, 0.0), {0, 2}),
+                                               ((0.0, 10.0), {0, 2}), ((10.0, 10.0), {1, 3})])
+def test_cell_is_cut_across_the_traffic(towards, diagonal) -> None:
+    # a square cell (corners 0..3 counter-clockwise from the lower left) cut along the
+    # diagonal more nearly at right angles to the line from its centre to `towards`
+    pts = np.array([(4.0, 4.0), (6.0, 4.0), (6.0, 6.0), (4.0, 6.0)])
+    faces = plan_mod._faces(pts)
+    assert [sorted(c) for c in faces.cycles] == [[0, 1, 2, 3]]
+    _, _, _, split = plan_mod._split_cells(pts, [plan_mod.BUMP] * 4, [[] for _ in range(4)],
+                                           faces, np.array(towards))
+    assert len(split.cycles) == 2
+    inner = [e for e, fs in split.edge_faces.items() if len(fs) == 2]
+    assert len(inner) == 1 and set(inner[0]) == diagonal
+
+
+def test_shared_pad_room_is_closed_to_both_pads() -> None:
+    terms, die = fanin_die(36, seed=1)
+    # the pads of the lower side packed at 27.5 um, where the rooms of neighbours overlap
+    low = [i for i, t in enumerate(terms) if t.kind == "pad" and t.shape.centroid.y < 50]
+    for k, i in enumerate(low):
+        terms[i] = Terminal(terms[i].name, "pad",
+                            shapely.affinity.translate(box(-7.5, 10, 7.5, 30), 600 + 27.5 * k),
+                            terms[i].net)
+    rules = make_rules(width_um=5.0, space_um=5.0, grid_um=0.005)
+    prob = Problem(terms, [], die, rules, True)
+    planned = plan_assignment(prob, always=True)
+    term_net = [-1] * len(terms)
+    nets = {}
+    for k, (p, b) in enumerate(sorted(planned.items())):
+        term_net[p] = term_net[b] = k
+        nets[k] = NetState(k, terms[p].net, [p, b])
+    apply_gates(prob, nets, planned, term_net)
+    room = {}
+    own = set()
+    for p in planned:
+        for a in prob.accesses(p):
+            own.add(a.node)
+            for n in (*a.own, *a.halo):
+                room.setdefault(n, set()).add(term_net[p])
+    shared = [n for n, ks in room.items() if len(ks) > 1]
+    assert shared  # the pads of this die sit close enough to share room
+    for n in shared:
+        assert prob.occ.gate[n] == BLOCKED or (n in own and prob.occ.gate[n] in room[n])
+    for n, ks in room.items():
+        if len(ks) == 1:
+            assert prob.occ.gate[n] in ks | {BLOCKED} or prob.occ.gate[n] >= 0
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_planned_routing_of_a_larger_die(seed: int) -> None:
+    terms, die = fanin_die(144, seed=seed)
+    res = route_rdl(terminals=terms, obstacles=[], boundary=die, width_um=5.0, space_um=5.0,
+                    grid_um=0.005, assign=True, plan=True)
+    assert sorted(res.routed) == sorted(t.net for t in terms if t.kind == "pad")
+    check_result(res, terms, die, 5.0, 5.0)
+
+
+def test_diagonal_gap_is_crossed_along_the_wire_and_corners_are_kept() -> None:
+    # a gap along (1, 1): a wire running up crosses it with an upward step; a neighbour
+    # crossing it at 45 degrees must not cut a corner onto that wire's steps
+    rules = make_rules(width_um=5.0, space_um=5.0, grid_um=0.005)
+    terms = [Terminal("b", "bump", octagon(100.0, 100.0, 20.0))]
+    prob = Problem(terms, [], box(0, 0, 400, 400), rules, True)
+    lat = prob.lat
+    n0 = (lat.size // lat.nx // 2) * lat.nx + lat.nx // 2
+    x, y = lat.xy(n0)
+    p = lat.pitch
+    prob.plan = Plan(points=np.array([(x - 5 * p, y - 5 * p), (x + 5 * p, y + 5 * p)]),
+                     cuts=[Cut(0, 1, (), (), True)])
+    up = _crossing(prob, 0, n0, 0, (x, y - 8 * p), (x, y + 8 * p))
+    assert up == (2, n0 - lat.off[2], n0 + lat.off[2])
+    # the next node along the gap, a wire running down-right: its diagonal step would cut
+    # the corner at the first wire's upper step, so it crosses with an axis step instead
+    n1 = n0 + lat.off[1]
+    x1, y1 = lat.xy(n1)
+    d, a, b = _crossing(prob, 1, n1, 0, (x1 - 8 * p, y1 + 8 * p), (x1 + 8 * p, y1 - 8 * p))
+    corners = {c + lat.off[(d + t) % 8] for c in (a, n1) for t in (1, -1)} if d % 2 else set()
+    assert not corners & {n0 - lat.off[2], n0, n0 + lat.off[2]}
+    assert prob.occ.gate[a] == prob.occ.gate[b] == 1
+    # a third wire may not step onto a node whose corner a crossing has cut
+    for c, owner in prob.cross_corners.items():
+        assert prob.occ.gate[c] in (owner, BLOCKED)

@@ -194,6 +194,12 @@ def _index(cycles: list[list[int]], pts: np.ndarray) -> _Faces:
     return _Faces(cycles, np.asarray(cents, dtype=float), dict(edge_faces))
 
 
+def _cos(t: np.ndarray, r: np.ndarray) -> float:
+    """|cos| of the angle between two vectors (0 if either is zero)."""
+    n = float(np.hypot(*t)) * float(np.hypot(*r))
+    return abs(float(t @ r)) / n if n else 0.0
+
+
 def _split_cells(pts: np.ndarray, kind: list[int], vterms: list[list[int]], faces: _Faces,
                  towards: np.ndarray) -> tuple[np.ndarray, list[int], list[list[int]], _Faces]:
     """Split every face of four or more corners (a cell of a bump array) into triangles.
@@ -216,13 +222,8 @@ def _split_cells(pts: np.ndarray, kind: list[int], vterms: list[list[int]], face
         if len(cyc) == 4:
             a, b, c, d = cyc
             r = cen - towards
-
-            def across(u: int, v: int) -> float:  # |cos| of the diagonal u-v to the traffic
-                t = pts[v] - pts[u]
-                return abs(float(t @ r)) / (float(np.hypot(*t)) * float(np.hypot(*r)) or 1.0)
-
-            cycles.extend([[a, b, c], [a, c, d]] if across(a, c) < across(b, d)
-                          else [[b, c, d], [b, d, a]])
+            ac_across = _cos(pts[c] - pts[a], r) < _cos(pts[d] - pts[b], r)
+            cycles.extend([[a, b, c], [a, c, d]] if ac_across else [[b, c, d], [b, d, a]])
             continue
         m = len(new_pts)
         new_pts.append(tuple(cen))
