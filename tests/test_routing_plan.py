@@ -13,13 +13,12 @@ from shapely.geometry import box
 
 from test_routing_props import check_result, octagon
 from wlpmask.routing import Terminal, route_rdl
-from wlpmask.routing.assign import linear_assignment
-from wlpmask.routing.flow import FlowError, min_cost_flow
-from wlpmask.routing.gates import _fit
-from wlpmask.routing.lattice import make_rules
 from wlpmask.routing import plan as plan_mod
+from wlpmask.routing.assign import linear_assignment
 from wlpmask.routing.fanin import _crossing, apply_gates, plan_assignment
-from wlpmask.routing.gates import BLOCKED
+from wlpmask.routing.flow import FlowError, min_cost_flow
+from wlpmask.routing.gates import BLOCKED, _fit
+from wlpmask.routing.lattice import make_rules
 from wlpmask.routing.plan import Cut, Plan, plan_fanin
 from wlpmask.routing.state import NetState, Problem
 
