@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--width", type=float, default=5.0, help="synthetic case width = spacing, um")
     ap.add_argument("--skip-openroad", action="store_true")
     ap.add_argument("--plan", choices=("auto", "on", "off"), default="auto",
-                    help="fan-in plan for the synthetic dies (auto: from 500 pads on)")
+                    help="fan-in plan for the synthetic dies (auto: route_rdl's choice)")
     ap.add_argument("--verify", action="store_true",
                     help="also run klayout.db's width and space checks on the synthetic "
                          "results (not timed)")

@@ -165,7 +165,7 @@ def test_shared_pad_room_is_closed_to_both_pads() -> None:
                             terms[i].net)
     rules = make_rules(width_um=5.0, space_um=5.0, grid_um=0.005)
     prob = Problem(terms, [], die, rules, True)
-    planned = plan_assignment(prob, always=True)
+    planned = plan_assignment(prob)
     term_net = [-1] * len(terms)
     nets = {}
     for k, (p, b) in enumerate(sorted(planned.items())):
@@ -222,3 +222,28 @@ def test_diagonal_gap_is_crossed_along_the_wire_and_corners_are_kept() -> None:
     # a third wire may not step onto a node whose corner a crossing has cut
     for c, owner in prob.cross_corners.items():
         assert prob.occ.gate[c] in (owner, BLOCKED)
+
+
+def test_auto_tries_the_other_way_when_nets_are_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wlpmask.routing import router
+    from wlpmask.routing.model import RouteResult
+
+    terms, die = fanin_die(36)
+    calls = []
+
+    def fake(*, plan, **kw):
+        calls.append(plan)
+        if plan:  # the plan routes every net, the other way leaves one
+            return RouteResult({"a": None, "b": None}, {}, {}, 20.0)
+        return RouteResult({"a": None}, {"b": "no path"}, {}, 10.0)
+
+    monkeypatch.setattr(router, "_route", fake)
+    kw = dict(terminals=terms, obstacles=[], boundary=die, width_um=5.0, space_um=5.0,
+              grid_um=0.005)
+    res = route_rdl(**kw)
+    assert calls == [False, True] and not res.unrouted
+    calls.clear()
+    assert route_rdl(**kw, plan=False).unrouted and calls == [False]
+    calls.clear()
+    route_rdl(**kw, assign=False)  # nothing to assign: one way only
+    assert calls == [False]

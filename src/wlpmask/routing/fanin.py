@@ -23,19 +23,18 @@ from .outline import simplify_polyline
 from .plan import plan_fanin
 from .state import BEND, NetState, Problem, commit
 
-PLAN_MIN_PADS = 500  # pads to assign from which the fan-in plan is used by default (below, the
-# net-by-net router with rip-up routes more; above, it walls nets in: bench/route.py)
+PLAN_MIN_PADS = 500  # pads to assign from which route_rdl tries the fan-in plan first (below,
+# the net-by-net router first: as many nets, shorter wires; above, it walls nets in)
 LEG_BUDGET = (2000, 6.0)  # expansions of a leg between two slots: constant + factor * steps**2
 LEG_GUIDE = (2.0, 0.5)  # pitches of cost per pitch farther than the second value from the
 # straight line between two slots: parallel wires take parallel shapes
 PAD_LANE = 2  # lattice nodes straight out of each access of a planned pad kept for its net
 
 
-def plan_assignment(prob: Problem, *, always: bool) -> dict[int, int]:
+def plan_assignment(prob: Problem) -> dict[int, int]:
     """Free bumps for the one-pad nets, by the fan-in plan (pad terminal -> bump terminal).
 
     Only nets made of a single pad take part; the plan is kept on `prob` for the gates.
-    Unless `always`, nothing is planned below PLAN_MIN_PADS such pads.
     """
     by_net: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(prob.terms):
@@ -44,7 +43,7 @@ def plan_assignment(prob: Problem, *, always: bool) -> dict[int, int]:
     pads = sorted(idx[0] for idx in by_net.values()
                   if len(idx) == 1 and prob.terms[idx[0]].kind == "pad")
     bumps = [i for i, t in enumerate(prob.terms) if t.kind == "bump" and t.net is None]
-    if not pads or not bumps or (not always and len(pads) < PLAN_MIN_PADS):
+    if not pads or not bumps:
         return {}
     reserved = {n for b in bumps for n in prob.access_nodes(b)}
     plan = plan_fanin(lat=prob.lat, free=prob.builder.free,

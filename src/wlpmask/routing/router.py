@@ -10,7 +10,7 @@ that finds no legal path is routed again in soft mode over
 other nets' wires, the nets in its way are ripped up (their nodes get a history cost) and
 queued for the next round. Large free assignments go through the fan-in plan first
 (fanin.py): a flow through the gaps assigns the bumps and orders the wires, which are then
-routed gap by gap and never ripped up. After the last round, the paths are pulled tight,
+routed gap by gap and never ripped up; if one way leaves a net unrouted, the other is tried. After the last round, the paths are pulled tight,
 converted to metal and signed off; a net that fails sign-off is removed and reported, never
 drawn.
 """
@@ -32,7 +32,7 @@ from .access import rotate_mask
 from .assign import assign_free_bumps
 from .astar import search
 from .corridor import TileGraph, corridor_mask, route_tiles
-from .fanin import apply_gates, chain, plan_assignment, route_planned
+from .fanin import PLAN_MIN_PADS, apply_gates, chain, plan_assignment, route_planned
 from .lattice import Lattice, make_rules
 from .model import KINDS, RoutedNet, RouteResult, Terminal
 from .occupancy import FREE
@@ -99,15 +99,49 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
         max_rounds: rip-up and re-route rounds.
         tighten: pull the lattice paths tight (shorter wires, fewer bends).
         plan: assign the free bumps by the fan-in plan (a flow through the gaps between the
-            bumps) and route the planned wires gap by gap through their slots; None: when at
-            least PLAN_MIN_PADS pads need a bump, else by the minimum-length matching and net
-            by net.
+            bumps) and route the planned wires gap by gap through their slots (True), or by
+            the minimum-length matching and net by net (False). None: the plan first when at
+            least PLAN_MIN_PADS pads need a bump, else net by net first; if the first leaves
+            a net unrouted, the other is tried too and the result with more nets routed
+            (then the shorter) is kept.
 
     Returns:
         RouteResult; nets that could not be routed or failed sign-off are in `unrouted` with
         the reason and are not drawn.
     """
     _validate(terminals, width_um, space_um, grid_um, boundary)
+    kw = dict(terminals=terminals, obstacles=obstacles, boundary=boundary, width_um=width_um,
+              space_um=space_um, grid_um=grid_um, allow45=allow45, assign=assign,
+              max_rounds=max_rounds, tighten=tighten)
+    if plan is not None or not assign:
+        return _route(**kw, plan=bool(plan))
+    free = _pads_to_assign(terminals)
+    first = free >= PLAN_MIN_PADS
+    res = _route(**kw, plan=first)
+    if res.unrouted and free:
+        other = _route(**kw, plan=not first)
+        if (len(other.routed), -other.total_length_um) > (len(res.routed),
+                                                           -res.total_length_um):
+            res = other
+    return res
+
+
+def _pads_to_assign(terminals: Sequence[Terminal]) -> int:
+    """Nets made of one pad, if there is a free bump to give them (else 0)."""
+    members: dict[str, list[Terminal]] = defaultdict(list)
+    for t in terminals:
+        if t.net is not None:
+            members[t.net].append(t)
+    if not any(t.kind == "bump" and t.net is None for t in terminals):
+        return 0
+    return sum(1 for ts in members.values() if len(ts) == 1 and ts[0].kind == "pad")
+
+
+def _route(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry],
+           boundary: Polygon, width_um: float, space_um: float, grid_um: float,
+           allow45: bool, assign: bool, max_rounds: int, tighten: bool, plan: bool
+           ) -> RouteResult:
+    """route_rdl with the choice of plan made (see there)."""
     terms = list(terminals)
     assignment: dict[str, str] = {}
     unrouted: dict[str, str] = {}
@@ -115,8 +149,8 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
     prob = Problem(terms, obstacles, boundary, rules, allow45)
     planned: dict[int, int] = {}  # pad terminal -> bump terminal, from the fan-in plan
     if assign:
-        if plan is not False:
-            planned = plan_assignment(prob, always=bool(plan))
+        if plan:
+            planned = plan_assignment(prob)
             rev = {b: p for p, b in planned.items()}
             terms = [replace(t, net=terms[rev[i]].net) if i in rev else t
                      for i, t in enumerate(terms)]
