@@ -25,9 +25,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .lattice import DIRS, Rules
-from .outline import joint_polygon, segment_polygon
 
-WINDOW = 8  # how many vertices ahead a shortcut may reach
+WINDOW = 6  # how many vertices ahead a shortcut may reach (8: 40 % slower, 0.001 % shorter)
 PARALLEL_MIN = 300  # nets from which the two halves of the die are tightened in two processes
 
 
@@ -90,10 +89,14 @@ def _pieces(pts: Sequence[tuple[int, int]], rules: Rules, joints_at: Sequence[in
             ) -> list[tuple[int, BaseGeometry]]:
     """(segment index or -1 for a joint, polygon) for the segments and the given joints."""
     out: list[tuple[int, BaseGeometry]] = []
-    for k in range(len(pts) - 1):
-        out.append((k, segment_polygon(pts[k], pts[k + 1], rules)))
-    for k in joints_at:
-        out.append((-1, joint_polygon(pts[k], rules)))
+    if len(pts) > 1:
+        rings = np.array([_seg_ring(pts[k], pts[k + 1], rules) for k in range(len(pts) - 1)],
+                         dtype=float)
+        out.extend(enumerate(shapely.polygons(rings).tolist()))
+    joints = list(joints_at)
+    if joints:
+        rings = np.array([_joint_ring(pts[k], rules) for k in joints], dtype=float)
+        out.extend((-1, g) for g in shapely.polygons(rings).tolist())
     return out
 
 
@@ -117,8 +120,12 @@ def pull_tight(polylines: dict[int, list[list[tuple[int, int]]]], *, rules: Rule
     setup = _Setup(rules, terminals, terminal_net, obstacles, boundary, parity, allow45)
     left, right, rest = _halves(polylines, rules, boundary)
     out: dict[int, list[list[tuple[int, int]]]] = {}
-    t = _Tightener(setup, polylines)
-    if left and right and len(polylines) >= PARALLEL_MIN and (os.cpu_count() or 1) > 1:
+    parallel = bool(left and right) and len(polylines) >= PARALLEL_MIN and (
+        os.cpu_count() or 1) > 1
+    # (the right half and the nets between cannot reach the left half's metal: it is placed
+    # when its tightened form comes back)
+    t = _Tightener(setup, polylines, skip=set(left) if parallel else set())
+    if parallel:
         # the two halves cannot touch each other's metal: one is tightened in a second
         # process (a fresh interpreter; the nets between the halves wait for both, so the
         # result does not depend on the machine)
@@ -202,7 +209,8 @@ def _finish(job: subprocess.Popen) -> dict[int, list[list[tuple[int, int]]]] | N
 class _Tightener:
     """The metal of every net, terminal and obstacle, and the nets tightened against it."""
 
-    def __init__(self, setup: _Setup, polylines: dict[int, list[list[tuple[int, int]]]]):
+    def __init__(self, setup: _Setup, polylines: dict[int, list[list[tuple[int, int]]]],
+                 skip: set[int] | frozenset[int] = frozenset()):
         self.setup = setup
         rules = setup.rules
         shapely.prepare(setup.boundary)
@@ -215,8 +223,9 @@ class _Tightener:
         self.lines = {k: [list(pl) for pl in v] for k, v in polylines.items()}
         self.ids: dict[tuple[int, int], list[int]] = {}
         for net in sorted(polylines):
-            for b, pl in enumerate(polylines[net]):
-                self._put(net, b, pl)
+            if net not in skip:  # (placed by `replace`)
+                for b, pl in enumerate(polylines[net]):
+                    self._put(net, b, pl)
         self.own_terms: dict[int, list[BaseGeometry]] = defaultdict(list)
         for t, n in enumerate(setup.terminal_net):
             if n >= 0:
@@ -231,7 +240,7 @@ class _Tightener:
     def replace(self, net: int, lines: list[list[tuple[int, int]]]) -> None:
         """Put a net's new polylines in place of its old ones."""
         for b, pl in enumerate(lines):
-            if pl != self.lines[net][b]:
+            if (net, b) not in self.ids or pl != self.lines[net][b]:
                 self._put(net, b, pl)
         self.lines[net] = lines
 
@@ -390,15 +399,15 @@ def _legal(pts: list[tuple[int, int]], i: int, j: int, ctx: _Ctx) -> bool:
     far = (shapely.polygons(np.array([_seg_ring(pts[k], pts[k + 1], rules) for k in far_k],
                                      dtype=float)) if far_k else None)
     own_terms = ctx.own_terms
+    d = space - 1e-6
     for k, g in pieces:
         others = ctx.shapes.foreign(g.bounds, space, net)
-        if others and shapely.dwithin(g, np.array(others, dtype=object), space - 1e-6).any():
+        if others and shapely.dwithin(g, np.array(others, dtype=object), d).any():
             return False
-        if k >= 0 and far is not None and shapely.dwithin(g, far, space - 1e-6).any():
+        if k >= 0 and far is not None and shapely.dwithin(g, far, d).any():
             return False
         if k == 0 or k == n - 2:
             continue  # the end segments land on their terminals
-        if own_terms and shapely.dwithin(g, np.array(own_terms, dtype=object),
-                                         space - 1e-6).any():
+        if own_terms and shapely.dwithin(g, np.array(own_terms, dtype=object), d).any():
             return False
     return True

@@ -10,9 +10,9 @@ that finds no legal path is routed again in soft mode over
 other nets' wires, the nets in its way are ripped up (their nodes get a history cost) and
 queued for the next round. Large free assignments go through the fan-in plan first
 (fanin.py): a flow through the gaps assigns the bumps and orders the wires, which are then
-routed gap by gap and never ripped up; if one way leaves a net unrouted, the other is tried. After the last round, the paths are pulled tight,
-converted to metal and signed off; a net that fails sign-off is removed and reported, never
-drawn.
+routed gap by gap and never ripped up; if one way leaves a net unrouted, the other is tried.
+After the last round, the paths are pulled tight, converted to metal and signed off; a net
+that fails sign-off is removed and reported, never drawn.
 """
 
 from __future__ import annotations
