@@ -51,11 +51,12 @@ def test_second_process_gives_the_same_as_one(monkeypatch: pytest.MonkeyPatch) -
     lines, kw = _case()
     monkeypatch.setattr(pulltight, "PARALLEL_MIN", 1)
     monkeypatch.setattr(pulltight.os, "cpu_count", lambda: 2)
-    started = []
-    real_start = pulltight._start
-    monkeypatch.setattr(pulltight, "_start", lambda *a: started.append(1) or real_start(*a))
+    back = []
+    real_finish = pulltight._finish
+    monkeypatch.setattr(pulltight, "_finish", lambda job: back.append(real_finish(job)) or back[-1])
     two = pulltight.pull_tight(lines, **kw)
-    assert started == [1]
+    assert len(back) == 1 and back[0] is not None  # the second process ran and answered
+    assert sorted(back[0]) == [0, 1, 2]  # the left half
     monkeypatch.setattr(pulltight, "_start", lambda *a: None)  # no second process
     one = pulltight.pull_tight(lines, **kw)
     assert two == one

@@ -19,6 +19,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -181,10 +182,14 @@ class _Setup:
 def _start(setup: _Setup, polylines: dict[int, list[list[tuple[int, int]]]],
            nets: list[int]) -> subprocess.Popen | None:
     """Tighten `nets` (in order) among `polylines` in a second interpreter (None: could not)."""
+    # the package's own location first on the path: the worker imports this very code
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     try:
         job = subprocess.Popen([sys.executable, "-m", "wlpmask.routing.tighten_worker"],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.DEVNULL, env=env)
         assert job.stdin is not None
         pickle.dump((setup, polylines, nets), job.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         job.stdin.close()
