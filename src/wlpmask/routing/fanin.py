@@ -95,10 +95,12 @@ def _crossing(prob: Problem, net: int, node: int, cut: int,
               ) -> tuple[int, int, int] | None:
     """How a wire crosses a gap at its slot: (direction, node before, node after).
 
-    The direction is the octilinear one most nearly normal to the gap, pointing from `before`
-    to `after`; the wire runs straight through the slot, one step each side (slots are only
-    where those steps are usable and off every gap line: plan.py). None if another net holds
-    a step.
+    The wire runs straight through the slot, one step each side, from the side of `before`
+    to the side of `after`. Across a gap along an axis the direction is the gap's normal
+    (slots are only where those steps are usable and off every gap line: plan.py); across a
+    diagonal gap it is whichever of the normal and the two axes at 45 degrees to it lies
+    nearest the wire's way and keeps clear of the steps and corners of the wires already
+    through. None if no direction does.
     """
     k = normal_dir(prob.plan, cut)
     vx, vy = after[0] - before[0], after[1] - before[1]
@@ -107,8 +109,7 @@ def _crossing(prob: Problem, net: int, node: int, cut: int,
     lat = prob.lat
     gate = prob.occ.gate
     # a diagonal gap may also be crossed along an axis (45 degrees to its normal): a wire
-    # running along the axis then crosses without a jog; neighbours' axis and diagonal steps
-    # are parallel or at 45 degrees and never cross each other
+    # running along the axis then crosses without a jog
     ways = [k] if k % 2 == 0 else sorted(
         (k, (k + 1) % 8, (k - 1) % 8),
         key=lambda q: -(DIRS[q][0] * vx + DIRS[q][1] * vy) / math.hypot(*DIRS[q]))

@@ -6,10 +6,10 @@ obstacles' corners and points along the boundary; triangles whose corners lie on
 that lies across the fan-in's traffic (larger faces around their centre). Each side of a face
 is a cut between two vertices; its capacity is the number of usable lattice nodes on it, which
 is the number of wires that can cross it (the diagonals cap the wires that cross a cell: its
-sides alone overstate its room, which the wires that turn round its corners share).
-A minimum-cost flow sends one unit
-from every pad that needs a bump, through the faces, into distinct free bumps (single-commodity:
-the flow chooses the assignment and the global routes at once, within every capacity).
+sides alone overstate its room, which the wires that turn round its corners share). A
+minimum-cost flow sends one unit from every pad that needs a bump, through the faces, into
+distinct free bumps (single-commodity: the flow chooses the assignment and the global routes
+at once, within every capacity).
 
 The flow is then turned into wires that cannot cross: in each face, the units entering and
 leaving through its sides (and starting or ending at its corner terminals) are paired without

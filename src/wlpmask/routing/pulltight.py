@@ -107,6 +107,11 @@ def pull_tight(polylines: dict[int, list[list[tuple[int, int]]]], *, rules: Rule
                allow45: bool = True) -> dict[int, list[list[tuple[int, int]]]]:
     """Shorten every polyline where the exact geometry allows (grid units).
 
+    Nets are taken in order of their ids, each against the current metal of the others.
+    From PARALLEL_MIN nets on, the nets wholly left of the boundary's centre and those
+    wholly right (which cannot come near each other) are taken in two processes at once,
+    and the nets between after both; the result is the same on every machine.
+
     Args:
         polylines: net id -> centre-line polylines; each starts (and, unless it ends on a
             branch of its own net, ends) at a terminal centre.
