@@ -224,16 +224,17 @@ def test_diagonal_gap_is_crossed_along_the_wire_and_corners_are_kept() -> None:
         assert prob.occ.gate[c] in (owner, BLOCKED)
 
 
-def test_auto_tries_the_other_way_when_nets_are_left(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_tries_the_plan_when_nets_are_left(monkeypatch: pytest.MonkeyPatch) -> None:
     from wlpmask.routing import router
     from wlpmask.routing.model import RouteResult
 
     terms, die = fanin_die(36)
     calls = []
+    plan_leaves = []
 
     def fake(*, plan, **kw):
         calls.append(plan)
-        if plan:  # the plan routes every net, the other way leaves one
+        if plan and not plan_leaves:  # the plan routes every net, the other way leaves one
             return RouteResult({"a": None, "b": None}, {}, {}, 20.0)
         return RouteResult({"a": None}, {"b": "no path"}, {}, 10.0)
 
@@ -242,6 +243,10 @@ def test_auto_tries_the_other_way_when_nets_are_left(monkeypatch: pytest.MonkeyP
               grid_um=0.005)
     res = route_rdl(**kw)
     assert calls == [False, True] and not res.unrouted
+    calls.clear()
+    monkeypatch.setattr(router, "PLAN_MIN_PADS", 10)  # the plan first: no net-by-net retry
+    plan_leaves.append(1)
+    assert route_rdl(**kw).unrouted and calls == [True]
     calls.clear()
     assert route_rdl(**kw, plan=False).unrouted and calls == [False]
     calls.clear()

@@ -8,11 +8,11 @@ nets over tiles with track capacities and gives each net a corridor that its fir
 in. Nets are then routed one at a time, pad-bump nets by sideways span (inside out); a net
 that finds no legal path is routed again in soft mode over
 other nets' wires, the nets in its way are ripped up (their nodes get a history cost) and
-queued for the next round. Large free assignments go through the fan-in plan first
+queued for the next round. Large free assignments go through the fan-in plan instead
 (fanin.py): a flow through the gaps assigns the bumps and orders the wires, which are then
-routed gap by gap and never ripped up; if one way leaves a net unrouted, the other is tried.
-After the last round, the paths are pulled tight, converted to metal and signed off; a net
-that fails sign-off is removed and reported, never drawn.
+routed gap by gap and never ripped up (smaller ones try it when the net-by-net router leaves
+a net). After the last round, the paths are pulled tight, converted to metal and signed
+off; a net that fails sign-off is removed and reported, never drawn.
 """
 
 from __future__ import annotations
@@ -100,10 +100,10 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
         tighten: pull the lattice paths tight (shorter wires, fewer bends).
         plan: assign the free bumps by the fan-in plan (a flow through the gaps between the
             bumps) and route the planned wires gap by gap through their slots (True), or by
-            the minimum-length matching and net by net (False). None: the plan first when at
-            least PLAN_MIN_PADS pads need a bump, else net by net first; if the first leaves
-            a net unrouted, the other is tried too and the result with more nets routed
-            (then the shorter) is kept.
+            the minimum-length matching and net by net (False). None: the plan when at least
+            PLAN_MIN_PADS pads need a bump; below, net by net, and if that leaves a net
+            unrouted, the plan too, keeping the result with more nets routed (then the
+            shorter).
 
     Returns:
         RouteResult; nets that could not be routed or failed sign-off are in `unrouted` with
@@ -118,8 +118,8 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
     free = _pads_to_assign(terminals)
     first = free >= PLAN_MIN_PADS
     res = _route(**kw, plan=first)
-    if res.unrouted and free:
-        other = _route(**kw, plan=not first)
+    if res.unrouted and not first:  # (above, the net-by-net router is both worse and slow)
+        other = _route(**kw, plan=True)
         if (len(other.routed), -other.total_length_um) > (len(res.routed),
                                                            -res.total_length_um):
             res = other
