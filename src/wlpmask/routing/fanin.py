@@ -29,6 +29,7 @@ LEG_BUDGET = (2000, 6.0)  # expansions of a leg between two slots: constant + fa
 LEG_GUIDE = (2.0, 0.5)  # pitches of cost per pitch farther than the second value from the
 # straight line between two slots: parallel wires take parallel shapes
 PAD_LANE = 2  # lattice nodes straight out of each access of a planned pad kept for its net
+FACING = 0.38  # cos of the largest angle between a kept bump access and the way its wire comes
 
 
 def plan_assignment(prob: Problem) -> dict[int, int]:
@@ -58,7 +59,8 @@ def apply_gates(prob: Problem, nets: dict[int, NetState], planned: dict[int, int
                  term_net: list[int]) -> None:
     """Put the plan's gates on the lattice and give the planned nets their slots."""
     net_of_pad = {p: term_net[p] for p in planned if term_net[p] in nets}
-    kept = {term_net[b]: prob.access_nodes(b) for p, b in planned.items() if p in net_of_pad}
+    kept = {term_net[b]: _facing_accesses(prob, p, b)
+            for p, b in planned.items() if p in net_of_pad}
     gates = build_gates(prob.plan, lat=prob.lat, net_of_pad=net_of_pad, kept=kept)
     prob.occ.gate = gates.gate
     for k, w in gates.ways.items():
@@ -90,8 +92,30 @@ def apply_gates(prob: Problem, nets: dict[int, NetState], planned: dict[int, int
                     gates.gate[n] = k
 
 
+def _facing_accesses(prob: Problem, pad: int, bump: int) -> list[int]:
+    """Nodes of the accesses of a planned bump that face its wire (within FACING of the way
+    to the last gap the plan sends it through, or to its pad): the others are left to
+    passing wires."""
+    plan = prob.plan
+    gaps = [e for e, _ in plan.crossings.get(pad, ()) if plan.cuts[e].gap]
+    if gaps:
+        c = plan.cuts[gaps[-1]]
+        tx, ty = (plan.points[c.u] + plan.points[c.v]) / 2
+    else:
+        tx, ty = prob.center(pad)
+    bx, by = prob.center(bump)
+    t = math.hypot(tx - bx, ty - by) or 1.0
+    out = []
+    for a in prob.accesses(bump):
+        x, y = prob.lat.xy(a.node)
+        r = math.hypot(x - bx, y - by) or 1.0
+        if (x - bx) * (tx - bx) + (y - by) * (ty - by) >= FACING * r * t:
+            out.extend((a.node, *a.own))
+    return out
+
+
 def _crossing(prob: Problem, net: int, node: int, cut: int,
-              before: tuple[float, float], after: tuple[float, float]
+              before: tuple[float, float], after: tuple[float, float], line: int | None = None
               ) -> tuple[int, int, int] | None:
     """How a wire crosses a gap at its slot: (direction, node before, node after).
 
@@ -112,7 +136,7 @@ def _crossing(prob: Problem, net: int, node: int, cut: int,
     # running along the axis then crosses without a jog
     ways = [k] if k % 2 == 0 else sorted(
         (k, (k + 1) % 8, (k - 1) % 8),
-        key=lambda q: -(DIRS[q][0] * vx + DIRS[q][1] * vy) / math.hypot(*DIRS[q]))
+        key=lambda q: (q % 4 != line, -(DIRS[q][0] * vx + DIRS[q][1] * vy) / math.hypot(*DIRS[q])))
     cc = prob.cross_corners
     for d in ways:
         o = lat.off[d]
@@ -150,8 +174,9 @@ def route_planned(prob: Problem, nets: dict[int, NetState]) -> None:
     net-by-net rounds.
     """
     lat = prob.lat
-    legs: list[tuple[float, int, int]] = []
-    plans: dict[int, tuple[int, int, list[tuple[int, int, int, int]]]] = {}
+    gate = prob.occ.gate
+    ends: dict[int, tuple[int, int, list[tuple[float, float]]]] = {}
+    score: dict[int, list[float]] = defaultdict(lambda: [0.0] * 4)
     for k in sorted(nets):
         net = nets[k]
         if net.waypoints is None or len(net.terms) != 2:
@@ -162,9 +187,31 @@ def route_planned(prob: Problem, nets: dict[int, NetState]) -> None:
         pad = net.terms[kinds.index("pad")]
         bump = net.terms[kinds.index("bump")]
         pts = [prob.center(pad)] + [lat.xy(w) for w in net.waypoints] + [prob.center(bump)]
+        ends[k] = (pad, bump, pts)
+        for j, (w, cut) in enumerate(zip(net.waypoints, prob.slot_cuts[k])):
+            d = normal_dir(prob.plan, cut)
+            if d % 2 == 0:
+                # a slot on a gap along an axis is crossed along its normal: its steps are
+                # known before any wire is laid, and crossings nearby must keep off them
+                for n in (w - lat.off[d], w + lat.off[d]):
+                    if gate[n] == FREE:
+                        gate[n] = k
+                continue
+            vx, vy = pts[j + 2][0] - pts[j][0], pts[j + 2][1] - pts[j][1]
+            v = math.hypot(vx, vy) or 1.0
+            for line in (d, (d + 1) % 4, (d - 1) % 4):
+                score[cut][line] += abs(DIRS[line][0] * vx + DIRS[line][1] * vy) / (
+                    math.hypot(*DIRS[line]) * v)
+    # the wires through a diagonal gap all cross it along one line (the one nearest their
+    # ways): neighbouring slots crossed along different lines would run too close
+    line_of = {cut: max(range(4), key=lambda c: (sc[c], c % 2)) for cut, sc in score.items()}
+    legs: list[tuple[float, int, int]] = []
+    plans: dict[int, tuple[int, int, list[tuple[int, int, int, int]]]] = {}
+    for k, (pad, bump, pts) in sorted(ends.items()):
+        net = nets[k]
         cross = []
         for j, (w, cut) in enumerate(zip(net.waypoints, prob.slot_cuts[k])):
-            c = _crossing(prob, k, w, cut, pts[j], pts[j + 2])
+            c = _crossing(prob, k, w, cut, pts[j], pts[j + 2], line_of.get(cut))
             if c is None:
                 break
             cross.append((w, *c))

@@ -189,8 +189,10 @@ def _route(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry],
     prob.occ.reserve_cost = LANE_COST * rules.pitch
     for k in sorted(nets):
         for t in nets[k].terms:
-            if prob.terms[t].kind != "pad" and not BUMP_LANES:
+            if prob.terms[t].kind != "pad" and (planned or not BUMP_LANES):
                 continue  # pads sit in rows where a wire passing in front walls others in
+                # (a planned bump's accesses are kept by the gates: a lane only bends the
+                # wires that pass it)
             for a in prob.accesses(t):
                 lane = [a.node + s * prob.lat.off[a.dir] for s in range(LANE_STEPS + 1)]
                 prob.occ.reserve_lane(k, [n for n in lane if 0 <= n < prob.lat.size])
