@@ -15,7 +15,7 @@ from test_routing_props import check_result, octagon
 from wlpmask.routing import Terminal, route_rdl
 from wlpmask.routing import plan as plan_mod
 from wlpmask.routing.assign import linear_assignment
-from wlpmask.routing.fanin import _crossing, apply_gates, plan_assignment
+from wlpmask.routing.fanin import _crossing, _facing_accesses, apply_gates, plan_assignment
 from wlpmask.routing.flow import FlowError, min_cost_flow
 from wlpmask.routing.gates import BLOCKED, _fit
 from wlpmask.routing.lattice import make_rules
@@ -252,3 +252,30 @@ def test_auto_tries_the_plan_when_nets_are_left(monkeypatch: pytest.MonkeyPatch)
     calls.clear()
     route_rdl(**kw, assign=False)  # nothing to assign: one way only
     assert calls == [False]
+
+
+def test_planned_bump_keeps_the_accesses_facing_its_wire() -> None:
+    terms, die = fanin_die(36, seed=2)
+    rules = make_rules(width_um=5.0, space_um=5.0, grid_um=0.005)
+    prob = Problem(terms, [], die, rules, True)
+    planned = plan_assignment(prob)
+    for pad, bump in sorted(planned.items()):
+        kept = set(_facing_accesses(prob, pad, bump))
+        every = set(prob.access_nodes(bump))
+        assert kept and kept < every  # some accesses, never all eight
+        # the way the wire comes: the last gap it crosses, else its pad
+        gaps = [e for e, _ in prob.plan.crossings[pad] if prob.plan.cuts[e].gap]
+        if gaps:
+            c = prob.plan.cuts[gaps[-1]]
+            tx, ty = (prob.plan.points[c.u] + prob.plan.points[c.v]) / 2
+        else:
+            tx, ty = prob.center(pad)
+        bx, by = prob.center(bump)
+        best = max(prob.accesses(bump), key=lambda a: (
+            ((prob.lat.xy(a.node)[0] - bx) * (tx - bx) + (prob.lat.xy(a.node)[1] - by) * (ty - by))
+            / (math.hypot(prob.lat.xy(a.node)[0] - bx, prob.lat.xy(a.node)[1] - by) or 1.0)))
+        assert best.node in kept  # the access straight towards it is kept
+        for a in prob.accesses(bump):  # and none facing away
+            x, y = prob.lat.xy(a.node)
+            if (x - bx) * (tx - bx) + (y - by) * (ty - by) < 0:
+                assert a.node not in kept
