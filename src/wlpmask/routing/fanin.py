@@ -124,7 +124,8 @@ def _crossing(prob: Problem, net: int, node: int, cut: int,
     (slots are only where those steps are usable and off every gap line: plan.py); across a
     diagonal gap it is whichever of the normal and the two axes at 45 degrees to it lies
     nearest the wire's way and keeps clear of the steps and corners of the wires already
-    through. None if no direction does.
+    through; `line` (0..3), the line along which the wires through this gap cross it, is
+    tried first. None if no direction does.
     """
     k = normal_dir(prob.plan, cut)
     vx, vy = after[0] - before[0], after[1] - before[1]

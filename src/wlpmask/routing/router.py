@@ -118,7 +118,7 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
     free = _pads_to_assign(terminals)
     first = free >= PLAN_MIN_PADS
     res = _route(**kw, plan=first)
-    if res.unrouted and not first:  # (above, the net-by-net router is both worse and slow)
+    if res.unrouted and free and not first:  # (above, net by net is both worse and slow)
         other = _route(**kw, plan=True)
         if (len(other.routed), -other.total_length_um) > (len(res.routed),
                                                            -res.total_length_um):
