@@ -15,7 +15,7 @@ from test_routing_props import check_result, octagon
 from wlpmask.routing import Terminal, route_rdl
 from wlpmask.routing import plan as plan_mod
 from wlpmask.routing.assign import linear_assignment
-from wlpmask.routing.fanin import _crossing, _facing_accesses, apply_gates, plan_assignment
+from wlpmask.routing.fanin import _crossing, apply_gates, plan_assignment
 from wlpmask.routing.flow import FlowError, min_cost_flow
 from wlpmask.routing.gates import BLOCKED, _fit
 from wlpmask.routing.lattice import make_rules
@@ -254,28 +254,37 @@ def test_auto_tries_the_plan_when_nets_are_left(monkeypatch: pytest.MonkeyPatch)
     assert calls == [False]
 
 
-def test_planned_bump_keeps_the_accesses_facing_its_wire() -> None:
+def test_planned_bump_is_entered_through_the_corner_the_plan_enters_it_by() -> None:
     terms, die = fanin_die(36, seed=2)
     rules = make_rules(width_um=5.0, space_um=5.0, grid_um=0.005)
     prob = Problem(terms, [], die, rules, True)
     planned = plan_assignment(prob)
-    for pad, bump in sorted(planned.items()):
-        kept = set(_facing_accesses(prob, pad, bump))
-        every = set(prob.access_nodes(bump))
-        assert kept and kept < every  # some accesses, never all eight
-        # the way the wire comes: the last gap it crosses, else its pad
-        gaps = [e for e, _ in prob.plan.crossings[pad] if prob.plan.cuts[e].gap]
-        if gaps:
-            c = prob.plan.cuts[gaps[-1]]
-            tx, ty = (prob.plan.points[c.u] + prob.plan.points[c.v]) / 2
-        else:
-            tx, ty = prob.center(pad)
-        bx, by = prob.center(bump)
-        best = max(prob.accesses(bump), key=lambda a: (
-            ((prob.lat.xy(a.node)[0] - bx) * (tx - bx) + (prob.lat.xy(a.node)[1] - by) * (ty - by))
-            / (math.hypot(prob.lat.xy(a.node)[0] - bx, prob.lat.xy(a.node)[1] - by) or 1.0)))
-        assert best.node in kept  # the access straight towards it is kept
-        for a in prob.accesses(bump):  # and none facing away
+    term_net = [-1] * len(terms)
+    nets = {}
+    for k, (p, b) in enumerate(sorted(planned.items())):
+        term_net[p] = term_net[b] = k
+        nets[k] = NetState(k, terms[p].net, [p, b])
+    apply_gates(prob, nets, planned, term_net)
+    checked = 0
+    for p, b in sorted(planned.items()):
+        k = term_net[p]
+        sides = prob.bump_sides[k]
+        assert sides and len(sides) < len(prob.accesses(b))
+        (ux, uy), (vx, vy) = prob.plan.entry[p]
+        bx, by = prob.center(b)
+        a0 = math.atan2(uy - by, ux - bx)
+        span = (math.atan2(vy - by, vx - bx) - a0) % (2 * math.pi)
+        assert 0 < span < math.pi  # the corner of a triangle
+        for ai, a in enumerate(prob.accesses(b)):
             x, y = prob.lat.xy(a.node)
-            if (x - bx) * (tx - bx) + (y - by) * (ty - by) < 0:
-                assert a.node not in kept
+            rel = (math.atan2(y - by, x - bx) - a0 + 1e-6) % (2 * math.pi)
+            inside = rel <= span + 2e-6
+            if inside:
+                checked += 1
+            # taken (and kept for the net) exactly when inside the corner, if any access is
+            assert (ai in sides) == inside or not any(
+                (math.atan2(prob.lat.xy(c.node)[1] - by, prob.lat.xy(c.node)[0] - bx) - a0
+                 + 1e-6) % (2 * math.pi) <= span + 2e-6 for c in prob.accesses(b))
+            if ai in sides:
+                assert prob.occ.gate[a.node] == k
+    assert checked

@@ -59,8 +59,13 @@ def apply_gates(prob: Problem, nets: dict[int, NetState], planned: dict[int, int
                  term_net: list[int]) -> None:
     """Put the plan's gates on the lattice and give the planned nets their slots."""
     net_of_pad = {p: term_net[p] for p in planned if term_net[p] in nets}
-    kept = {term_net[b]: _facing_accesses(prob, p, b)
-            for p, b in planned.items() if p in net_of_pad}
+    kept: dict[int, list[int]] = {}
+    for p, b in sorted(planned.items()):
+        if p in net_of_pad:
+            k = term_net[b]
+            sides = prob.bump_sides[k] = set(_facing_accesses(prob, p, b))
+            acc = prob.accesses(b)
+            kept[k] = [n for ai in sorted(sides) for n in (acc[ai].node, *acc[ai].own)]
     gates = build_gates(prob.plan, lat=prob.lat, net_of_pad=net_of_pad, kept=kept)
     prob.occ.gate = gates.gate
     for k, w in gates.ways.items():
@@ -93,25 +98,30 @@ def apply_gates(prob: Problem, nets: dict[int, NetState], planned: dict[int, int
 
 
 def _facing_accesses(prob: Problem, pad: int, bump: int) -> list[int]:
-    """Nodes of the accesses of a planned bump that face its wire (within FACING of the way
-    to the last gap the plan sends it through, or to its pad): the others are left to
-    passing wires."""
+    """Indices of the accesses of a planned bump its wire may take: those inside the corner
+    of the face the plan brings it in through (see Plan.entry); others would cut across the
+    wires that pass the bump. If none is, those facing the way it comes (within FACING of
+    the way to the last gap it crosses, or to its pad)."""
     plan = prob.plan
+    bx, by = prob.center(bump)
+    acc = prob.accesses(bump)
+    angle = [math.atan2(prob.lat.xy(a.node)[1] - by, prob.lat.xy(a.node)[0] - bx) for a in acc]
+    if pad in plan.entry:
+        (ux, uy), (vx, vy) = plan.entry[pad]
+        a0 = math.atan2(uy - by, ux - bx)
+        span = (math.atan2(vy - by, vx - bx) - a0) % (2 * math.pi)
+        inside = [k for k, w in enumerate(angle)
+                  if (w - a0 + 1e-6) % (2 * math.pi) <= span + 2e-6]
+        if inside:
+            return inside
     gaps = [e for e, _ in plan.crossings.get(pad, ()) if plan.cuts[e].gap]
     if gaps:
         c = plan.cuts[gaps[-1]]
         tx, ty = (plan.points[c.u] + plan.points[c.v]) / 2
     else:
         tx, ty = prob.center(pad)
-    bx, by = prob.center(bump)
-    t = math.hypot(tx - bx, ty - by) or 1.0
-    out = []
-    for a in prob.accesses(bump):
-        x, y = prob.lat.xy(a.node)
-        r = math.hypot(x - bx, y - by) or 1.0
-        if (x - bx) * (tx - bx) + (y - by) * (ty - by) >= FACING * r * t:
-            out.extend((a.node, *a.own))
-    return out
+    t = math.atan2(ty - by, tx - bx)
+    return [k for k, w in enumerate(angle) if math.cos(w - t) >= FACING]
 
 
 def _crossing(prob: Problem, net: int, node: int, cut: int,
@@ -289,8 +299,13 @@ def _leg(prob: Problem, net: NetState, pad: int, bump: int,
         sources.append((b, d, exits(d, lat.allow45), 0.0, 0))
     if j == m:
         b0 = prob.center(bump)
+        sides = prob.bump_sides.get(k)
         for ai, a, _ in prob.open_accesses(k, bump, gated=True):
-            goals[a.node].append((rotate_mask(a.exits, 4), ai, a.length))
+            if sides is None or ai in sides:
+                goals[a.node].append((rotate_mask(a.exits, 4), ai, a.length))
+        if sides is not None and goals:  # the guide aims at the side the wire comes in by
+            xy = [lat.xy(n) for n in goals]
+            b0 = (sum(x for x, _ in xy) / len(xy), sum(y for _, y in xy) / len(xy))
     else:
         w, d, a, _b = cross[j]
         b0 = lat.xy(w)

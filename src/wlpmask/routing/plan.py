@@ -69,6 +69,9 @@ class Plan:
         count: cut id -> number of wires the plan sends across it.
         cuts: every cut.
         unserved: pads the flow could not bring to a free bump.
+        entry: pad terminal -> the corner of the face through which its wire enters its bump,
+            as the two neighbouring vertices (grid units) that bound it counter-clockwise
+            (the wire must reach the bump between them, or it crosses the wires around it).
         points: vertex coordinates (grid units).
         centers: terminal centres (grid units).
     """
@@ -78,6 +81,7 @@ class Plan:
     count: dict[int, int] = field(default_factory=dict)
     cuts: list[Cut] = field(default_factory=list)
     unserved: list[int] = field(default_factory=list)
+    entry: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     points: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     centers: list[tuple[float, float]] = field(default_factory=list)
 
@@ -440,6 +444,9 @@ def plan_fanin(*, lat: Lattice, free: np.ndarray, centers: Sequence[tuple[float,
             other = partner[(f, key)]
             if other[0] == "T":
                 plan.bump_of[t] = other[1]
+                cyc = faces.cycles[f]  # the corner of the face it enters the bump through
+                i = cyc.index(term_vertex[other[1]])
+                plan.entry[t] = (pts[cyc[(i + 1) % len(cyc)]], pts[cyc[i - 1]])
                 break
             _, e, i = other
             seq.append((e, i))

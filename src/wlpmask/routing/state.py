@@ -75,6 +75,7 @@ class Problem:
         self.slot_cuts: dict[int, list[int]] = {}  # net -> the cut of each of its slots
         self.protected: set[int] = set()  # nets of the planned pass: never ripped up
         self.cross_corners: dict[int, int] = {}  # node -> net whose slot crossing cuts it
+        self.bump_sides: dict[int, set[int]] = {}  # planned net -> its bump's accesses to take
 
     def accesses(self, t: int) -> list[Access]:
         if t not in self._access:
