@@ -155,14 +155,8 @@ def test_cell_is_cut_across_the_traffic(towards, diagonal) -> None:
     assert len(inner) == 1 and set(inner[0]) == diagonal
 
 
-def test_shared_pad_room_is_closed_to_both_pads() -> None:
-    terms, die = fanin_die(36, seed=1)
-    # the pads of the lower side packed at 27.5 um, where the rooms of neighbours overlap
-    low = [i for i, t in enumerate(terms) if t.kind == "pad" and t.shape.centroid.y < 50]
-    for k, i in enumerate(low):
-        terms[i] = Terminal(terms[i].name, "pad",
-                            shapely.affinity.translate(box(-7.5, 10, 7.5, 30), 600 + 27.5 * k),
-                            terms[i].net)
+def _gated(terms, die):
+    """The plan's gates on the lattice of a die, as route_rdl puts them (one net per pad)."""
     rules = make_rules(width_um=5.0, space_um=5.0, grid_um=0.005)
     prob = Problem(terms, [], die, rules, True)
     planned = plan_assignment(prob)
@@ -172,6 +166,18 @@ def test_shared_pad_room_is_closed_to_both_pads() -> None:
         term_net[p] = term_net[b] = k
         nets[k] = NetState(k, terms[p].net, [p, b])
     apply_gates(prob, nets, planned, term_net)
+    return prob, planned, term_net
+
+
+def test_shared_pad_room_is_closed_to_both_pads() -> None:
+    terms, die = fanin_die(36, seed=1)
+    # the pads of the lower side packed at 27.5 um, where the rooms of neighbours overlap
+    low = [i for i, t in enumerate(terms) if t.kind == "pad" and t.shape.centroid.y < 50]
+    for k, i in enumerate(low):
+        terms[i] = Terminal(terms[i].name, "pad",
+                            shapely.affinity.translate(box(-7.5, 10, 7.5, 30), 600 + 27.5 * k),
+                            terms[i].net)
+    prob, planned, term_net = _gated(terms, die)
     room = {}
     own = set()
     for p in planned:
@@ -256,15 +262,7 @@ def test_auto_tries_the_plan_when_nets_are_left(monkeypatch: pytest.MonkeyPatch)
 
 def test_planned_bump_is_entered_through_the_corner_the_plan_enters_it_by() -> None:
     terms, die = fanin_die(36, seed=2)
-    rules = make_rules(width_um=5.0, space_um=5.0, grid_um=0.005)
-    prob = Problem(terms, [], die, rules, True)
-    planned = plan_assignment(prob)
-    term_net = [-1] * len(terms)
-    nets = {}
-    for k, (p, b) in enumerate(sorted(planned.items())):
-        term_net[p] = term_net[b] = k
-        nets[k] = NetState(k, terms[p].net, [p, b])
-    apply_gates(prob, nets, planned, term_net)
+    prob, planned, term_net = _gated(terms, die)
     checked = 0
     for p, b in sorted(planned.items()):
         k = term_net[p]
