@@ -21,7 +21,7 @@ from .lattice import DIRS
 from .occupancy import FREE
 from .outline import simplify_polyline
 from .plan import plan_fanin
-from .state import BEND, NetState, Problem, commit
+from .state import BEND, NetState, Problem, commit, cut_corners, guide_between
 
 PLAN_MIN_PADS = 500  # pads to assign from which route_rdl tries the fan-in plan first (below,
 # the net-by-net router first: as many nets, shorter wires; above, it walls nets in)
@@ -104,8 +104,8 @@ def _facing_accesses(prob: Problem, pad: int, bump: int) -> list[int]:
     the way to the last gap it crosses, or to its pad)."""
     plan = prob.plan
     bx, by = prob.center(bump)
-    acc = prob.accesses(bump)
-    angle = [math.atan2(prob.lat.xy(a.node)[1] - by, prob.lat.xy(a.node)[0] - bx) for a in acc]
+    xy = [prob.lat.xy(a.node) for a in prob.accesses(bump)]
+    angle = [math.atan2(y - by, x - bx) for x, y in xy]
     if pad in plan.entry:
         (ux, uy), (vx, vy) = plan.entry[pad]
         a0 = math.atan2(uy - by, ux - bx)
@@ -156,7 +156,7 @@ def _crossing(prob: Problem, net: int, node: int, cut: int,
             continue
         # the steps beside the slot are the net's own; so are the corners its diagonal steps
         # cut (no other wire may run there), which parallel diagonal steps may share
-        corners = [a + lat.off[(d + t) % 8] for a in (p, node) for t in (1, -1)] if d % 2 else []
+        corners = cut_corners(lat, (p, node), (d, d))
         if any(gate[n] not in (FREE, net) or cc.get(n, net) != net for n in (p, q)):
             continue
         if any(gate[c] not in (FREE, net) and c not in cc for c in corners):
@@ -275,7 +275,7 @@ def route_planned(prob: Problem, nets: dict[int, NetState]) -> None:
 def _leg(prob: Problem, net: NetState, pad: int, bump: int,
          cross: list[tuple[int, int, int, int]], j: int, *, relax: bool
          ) -> tuple[Found, list[tuple[int, int]]] | None:
-    """Find leg j of a planned net (see _route_planned); nothing is committed.
+    """Find leg j of a planned net (see route_planned); nothing is committed.
 
     Args:
         relax: search without the guide and with a larger budget (a second attempt).
@@ -326,8 +326,7 @@ def _leg(prob: Problem, net: NetState, pad: int, bump: int,
         side = abs((hy - gy) * nx_ - (hx - gx) * ny_)
         run = max(0.0, along - side)
         gx, gy = hx - run * nx_, hy - run * ny_
-    guide = None if relax else ((gx - lat.x0) / p, (gy - lat.y0) / p, (hx - lat.x0) / p,
-                                (hy - lat.y0) / p, LEG_GUIDE[0], LEG_GUIDE[1])
+    guide = None if relax else guide_between(lat, (gx, gy), (hx, hy), LEG_GUIDE)
     f = search(lat, prob.occ, k, sources, goals, bend=BEND * p, max_expand=budget,
                gated=True, guide=guide)
     if f is None:
@@ -372,9 +371,7 @@ def chain(prob: Problem, net: NetState, sources, goals, waypoints: list[int]) ->
             a = lat.xy(prev)
         guide = None
         if a is not None and LEG_GUIDE[0] > 0:
-            b = (wx, wy)
-            guide = ((a[0] - lat.x0) / p, (a[1] - lat.y0) / p, (b[0] - lat.x0) / p,
-                     (b[1] - lat.y0) / p, LEG_GUIDE[0], LEG_GUIDE[1])
+            guide = guide_between(lat, a, (wx, wy), LEG_GUIDE)
         f = search(lat, occ, net.id, src, target, bend=BEND * p, max_expand=budget, gated=True,
                    guide=guide)
         prev = w

@@ -39,7 +39,7 @@ from .occupancy import FREE
 from .outline import polyline_length, simplify_polyline, to_um, wire_metal
 from .pulltight import pull_tight
 from .signoff import check_nets
-from .state import BEND, NetState, Problem, commit
+from .state import BEND, NetState, Problem, commit, cut_corners, guide_between
 
 SOFT_WEIGHT = 1.5  # heuristic weight of the soft (rip-up) search: above 1 is faster, less exact
 SOFT_PENALTY = 12.0  # pitches charged for each node taken from another net in soft mode
@@ -420,10 +420,7 @@ def _route_net(prob: Problem, net: NetState, *, soft: bool) -> set[int] | None:
         budget = _budget(prob, nxt, connected, soft)
         guide = None
         if GUIDE[0] > 0 and len(net.terms) == 2 and not gated:
-            (x0, y0), (x1, y1) = prob.center(nxt), prob.center(connected[0])
-            i0, j0 = (x0 - lat.x0) / p, (y0 - lat.y0) / p
-            i1, j1 = (x1 - lat.x0) / p, (y1 - lat.y0) / p
-            guide = (i0, j0, i1, j1, GUIDE[0], GUIDE[1])
+            guide = guide_between(lat, prob.center(nxt), prob.center(connected[0]), GUIDE)
         if not soft and not net.paths and gated:
             # leg by leg through the slots of the plan: short searches, in the planned order
             found = chain(prob, net, sources, goals, net.waypoints[::-1])
@@ -529,11 +526,9 @@ def _path_conflicts(prob: Problem, net: int, nodes: tuple[int, ...], dirs: tuple
     for n in nodes:
         if occ.entry[n] not in (FREE, net):
             out |= occ.owners(n)
-    for a, d in zip(nodes, dirs):
-        if d & 1:
-            for c in (a + lat.off[(d + 1) & 7], a + lat.off[(d - 1) & 7]):
-                if occ.corner[c] not in (FREE, net):
-                    out |= occ.corner_owners(c)
+    for c in cut_corners(lat, nodes, dirs):
+        if occ.corner[c] not in (FREE, net):
+            out |= occ.corner_owners(c)
     out.discard(net)
     return out
 

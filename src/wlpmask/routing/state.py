@@ -140,14 +140,22 @@ def commit(prob: Problem, net: NetState, nodes: tuple[int, ...], dirs: tuple[int
            stubs: list[tuple[int, int]]) -> None:
     """Put a path of `net` on the occupancy: its nodes, the corners of its diagonal moves and
     the given terminal stubs (terminal, access index)."""
-    lat = prob.lat
-    corners = []
-    for a, d in zip(nodes, dirs):
-        if d & 1:
-            corners.append(a + lat.off[(d + 1) & 7])
-            corners.append(a + lat.off[(d - 1) & 7])
-    prob.occ.add(net.id, own=nodes, corners=corners)
+    prob.occ.add(net.id, own=nodes, corners=cut_corners(prob.lat, nodes, dirs))
     for t, ai in stubs:
         a = prob.accesses(t)[ai]
         prob.occ.add(net.id, own=a.own, corners=a.corners, halo=a.halo,
                      stub=prob.stub_metal(t, ai))
+
+
+def cut_corners(lat: Lattice, nodes: Sequence[int], dirs: Sequence[int]) -> list[int]:
+    """The two nodes beside each diagonal move of a path (from nodes[k] in direction dirs[k]):
+    no other wire may run there."""
+    return [a + lat.off[(d + t) & 7] for a, d in zip(nodes, dirs) if d & 1 for t in (1, -1)]
+
+
+def guide_between(lat: Lattice, a: tuple[float, float], b: tuple[float, float],
+                  shape: tuple[float, float]) -> tuple[float, float, float, float, float, float]:
+    """astar.search's guide along the segment a-b (grid units): (cost, free) = shape."""
+    p = float(lat.pitch)
+    return ((a[0] - lat.x0) / p, (a[1] - lat.y0) / p, (b[0] - lat.x0) / p, (b[1] - lat.y0) / p,
+            shape[0], shape[1])
