@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from test_build_preview import decode_png
-from test_design import ROOT, base_design, pad, write_design
+from tests.designs import ROOT, base_design, pad, write_design
+from tests.test_build_preview import decode_png
 from wlpmask import build as build_mod
 from wlpmask.build import build
 from wlpmask.cli import main
+from wlpmask.families.wlcsp import Wlcsp
 from wlpmask.tech import load_technology
 
 EXAMPLES = sorted((ROOT / "layouts").glob("*.toml"))
@@ -79,9 +80,9 @@ def test_there_are_three_examples():
 @pytest.mark.parametrize("name", [f.stem for f in EXAMPLES])
 def test_example_routes_every_net(built, name):
     r = built[name]
-    assert r.unrouted == {}
-    assert len(r.routed) == len({p.net_name for p in r.design.pads})
-    assert r.total_length_um > 0
+    assert r.report.unrouted == {}
+    assert len(r.report.routed) == len({p.net_name for p in r.design.part.pads})
+    assert r.report.total_length_um > 0
 
 
 @pytest.mark.parametrize("name", [f.stem for f in EXAMPLES])
@@ -120,10 +121,15 @@ def test_example_outputs_and_manifest(built, name):
         assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha
     for f, sha in m["outputs"].items():
         assert hashlib.sha256((r.out_dir / f).read_bytes()).hexdigest() == sha
-    assert m["polygons"]["PI2"] == len(r.design.bumps.sites)
-    assert m["polygons"]["PAD"] == len(r.design.pads)
-    assert m["routing"]["unrouted"] == r.unrouted
-    assert set(m["routing"]["assignment"]) == {p.name for p in r.design.pads}
+    assert m["polygons"]["PI2"] == len(r.design.part.bumps.sites)
+    assert m["polygons"]["PAD"] == len(r.design.part.pads)
+    assert m["routing"]["unrouted"] == r.report.unrouted
+    assert set(m["routing"]["assignment"]) == {p.name for p in r.design.part.pads}
+    assert m["family"] == "wlcsp"
+    assert {role: v["layer"] for role, v in m["roles"].items()} == {
+        role: lay.name for role, lay in r.design.part.layers.drawn().items()}
+    assert [s["role"] for s in m["masks"]] == [
+        role for role in ("PI1", "RDL", "PI2", "UBM", "STENCIL") if role in m["roles"]]
     assert m["checks"]["run"] == len(r.checks) and m["ok"] == r.ok
     report = json.loads((r.out_dir / f"{name}.drc.json").read_text())
     assert [c["id"] for c in report["process_checks"]] == [c.id for c in r.checks]
@@ -148,15 +154,15 @@ def test_example_has_a_teardrop_at_every_capture_pad_junction(built, name):
     r = built[name]
     t = json.loads((r.out_dir / "manifest.json").read_text())["routing"]["teardrops"]
     # every routed net here is one pad and one bump: one trace meets one capture pad
-    assert t["capture_pads"]["junctions"] == len(r.routed)
+    assert t["capture_pads"]["junctions"] == len(r.report.routed)
     assert t["capture_pads"]["placed"] == t["capture_pads"]["junctions"]
-    assert t["missing"] == {} and t["placed"] == r.teardrops.placed()
+    assert t["missing"] == {} and t["placed"] == r.report.teardrops.placed()
 
 
 def test_detail_preview_shows_a_corner_at_full_resolution(built):
     r = built["wlcsp_5x5_adhesive"]
-    region = build_mod.detail_region(r.design)
-    assert region[:2] == (0.0, 0.0) and region[2] == region[3] < r.design.die.width_um / 4
+    region = r.product.detail.region_um
+    assert region[:2] == (0.0, 0.0) and region[2] == region[3] < r.design.part.die.width_um / 4
     full, detail = (decode_png((r.out_dir / f).read_bytes()) for f in (
         "wlcsp_5x5_adhesive.png", "wlcsp_5x5_adhesive.detail.png"))
     rdl = np.array([int(r.design.tech.layers["RDL"].color[i:i + 2], 16) for i in (1, 3, 5)])
@@ -194,17 +200,17 @@ def _small(tmp_path, **changes) -> Path:
 
 def test_failure_leaves_nothing_half_written(tmp_path, monkeypatch):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "t.gds").write_bytes(b"old")
+    build(_small(tmp_path), out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def boom(*a, **k):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(build_mod, "write_preview", boom)
     with pytest.raises(RuntimeError):
-        build(_small(tmp_path), out)
-    assert sorted(p.name for p in out.iterdir()) == ["t.gds"]
-    assert (out / "t.gds").read_bytes() == b"old"
+        build(_small(tmp_path, rdl={"teardrops": "none"}), out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.toml", "out"]  # no staging left
 
 
 def test_detail_preview_can_be_turned_off(tmp_path):
@@ -214,11 +220,11 @@ def test_detail_preview_can_be_turned_off(tmp_path):
 
 
 def test_unrouted_nets_are_named_and_fail(tmp_path):
-    r = build(_small(tmp_path), tmp_path / "out", router=None)
-    assert not r.ok and set(r.unrouted) == {"P1", "P2"}
-    assert all("router" in why for why in r.unrouted.values())
+    r = build(_small(tmp_path), tmp_path / "out", families={"wlcsp": Wlcsp(router=None)})
+    assert not r.ok and set(r.report.unrouted) == {"P1", "P2"}
+    assert all("router" in why for why in r.report.unrouted.values())
     m = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert m["routing"]["unrouted"] == r.unrouted and m["ok"] is False
+    assert m["routing"]["unrouted"] == r.report.unrouted and m["ok"] is False
 
 
 def run_cli(*args):
@@ -285,7 +291,7 @@ def test_cli_bad_toml_and_missing_file(tmp_path):
     ("chip.def", "COMPONENTS 1 ;\n - u_a NOPE + FIXED ( 1 2 ) N ;\nEND COMPONENTS\n"),
 ])
 def test_cli_malformed_def_exit_2_one_line(tmp_path, broken):
-    from test_design import DEF, LEF
+    from tests.families.wlcsp.test_design import DEF, LEF
 
     name, tail = broken
     (tmp_path / "pads.lef").write_text(LEF)

@@ -8,7 +8,7 @@ import zlib
 
 import numpy as np
 
-from test_design import PDK
+from tests.designs import PDK
 from wlpmask import geometry as geo
 from wlpmask.io.preview import png_bytes, png_image, svg_text
 from wlpmask.tech import load_technology

@@ -7,7 +7,7 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from test_routing_props import check_result, octagon
+from tests.test_routing_props import check_result, octagon
 from wlpmask.errors import WlpmaskError
 from wlpmask.routing import Terminal, route_rdl
 

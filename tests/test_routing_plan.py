@@ -11,7 +11,7 @@ import shapely
 import shapely.affinity
 from shapely.geometry import box
 
-from test_routing_props import check_result, octagon
+from tests.test_routing_props import check_result, octagon
 from wlpmask.routing import Terminal, route_rdl
 from wlpmask.routing import plan as plan_mod
 from wlpmask.routing.assign import linear_assignment

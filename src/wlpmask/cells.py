@@ -18,6 +18,7 @@ import gdstk
 import numpy as np
 
 from .errors import WlpmaskError
+from .geometry import snap
 from .tech import Layer
 
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_$.-]")
@@ -168,7 +169,7 @@ def polygon(points: Sequence[Sequence[float]] | np.ndarray, layer: Layer | tuple
         raise WlpmaskError(f"expected finite (N, 2) vertices, got shape {pts.shape}")
     if not grid_um > 0:
         raise WlpmaskError(f"expected a grid > 0 um, got {grid_um!r}")
-    snapped = np.round(np.round(pts / grid_um) * grid_um, 9) + 0.0
+    snapped = snap(pts, grid_um)
     # Snapping can merge neighbours; drop repeated vertices, the closing one included.
     keep = np.any(snapped != np.roll(snapped, 1, axis=0), axis=1)
     snapped = snapped[keep]
@@ -176,3 +177,52 @@ def polygon(points: Sequence[Sequence[float]] | np.ndarray, layer: Layer | tuple
         raise WlpmaskError(f"polygon has fewer than 3 distinct vertices on a {grid_um:g} um grid")
     gds = layer.gds if isinstance(layer, Layer) else layer
     return gdstk.Polygon(snapped, layer=int(gds[0]), datatype=int(gds[1]))
+
+
+def array_runs(sites: Sequence[tuple[float, float]], pitch_um: float | None,
+               grid_um: float) -> list[tuple[float, float, int, int, float, float]]:
+    """Group instance positions (bump centres, pins) into array references.
+
+    Args:
+        sites: the instance origins in um.
+        pitch_um: the array pitch along a row (None: no pitch, every site its own run).
+        grid_um: the manufacturing grid (tolerance of equal steps).
+
+    Returns (x0, y0, columns, rows, pitch_x, pitch_y) tuples covering every site once: runs of
+    equal pitch along each row, then equal runs stacked at a constant row step.
+    """
+    tol = grid_um / 2
+    rows: dict[float, list[float]] = {}
+    for x, y in sites:
+        rows.setdefault(round(y / grid_um) * grid_um, []).append(x)
+    runs: list[tuple[float, float, int]] = []
+    for y in sorted(rows):
+        xs = sorted(rows[y])
+        start, n = xs[0], 1
+        for prev, x in zip(xs[:-1], xs[1:], strict=False):
+            if pitch_um is not None and abs(x - prev - pitch_um) <= tol:
+                n += 1
+            else:
+                runs.append((start, y, n))
+                start, n = x, 1
+        runs.append((start, y, n))
+    by_key: dict[tuple[float, int], list[float]] = {}
+    for x0, y, n in runs:
+        by_key.setdefault((round(x0 / grid_um) * grid_um, n), []).append(y)
+    out = []
+    for (x0, n), ys in sorted(by_key.items()):
+        ys.sort()
+        group = [ys[0]]
+        for y in ys[1:]:
+            if len(group) == 1 or abs((y - group[-1]) - (group[1] - group[0])) <= tol:
+                group.append(y)
+            else:
+                out.append(_run(x0, group, n, pitch_um))
+                group = [y]
+        out.append(_run(x0, group, n, pitch_um))
+    return sorted(out)
+
+
+def _run(x0: float, ys: list[float], n: int, pitch: float | None):
+    dy = ys[1] - ys[0] if len(ys) > 1 else 0.0
+    return (x0, ys[0], n, len(ys), pitch if (n > 1 and pitch) else 0.0, dy)

@@ -16,6 +16,8 @@ from .errors import WlpmaskError
 
 EXIT_VIOLATIONS = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 def user_errors(func):
@@ -33,14 +35,28 @@ def user_errors(func):
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"error: {where}{exc.strerror or exc}", err=True)
             sys.exit(EXIT_BAD_INPUT)
+        except KeyboardInterrupt:
+            # Writers clean up on the way out (staging directories, temporary files).
+            click.echo("interrupted: nothing written", err=True)
+            sys.exit(EXIT_INTERRUPTED)
 
     return wrapper
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like an interrupt, so temporary files are removed on the way out."""
+    sys.exit(EXIT_TERMINATED)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wlpmask")
 def main() -> None:
     """wlpmask: wafer-level packaging layouts, masks and DRC."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
 
 
 @main.group()
@@ -161,6 +177,8 @@ def _rule_ids(rules: str | None, t) -> list[str] | None:
 
 def _check_output_path(out: str | None) -> None:
     """Fail before a long check rather than after it when an output cannot be written."""
+    import os
+
     if out is None:
         return
     path = Path(out)
@@ -168,6 +186,9 @@ def _check_output_path(out: str | None) -> None:
         raise WlpmaskError("is a directory; expected a file name", file=path)
     if not path.parent.is_dir():
         raise WlpmaskError(f"directory {str(path.parent)!r} does not exist", file=path)
+    if not os.access(path.parent, os.W_OK | os.X_OK) or (
+            path.exists() and not os.access(path, os.W_OK)):
+        raise WlpmaskError("cannot write here (permission denied)", file=path)
 
 
 def _print_table(result, t) -> None:
@@ -197,27 +218,45 @@ def _write_json(result, out: str, *, layout: str, cell: str, tech) -> None:
 @click.argument("design", type=click.Path())
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False),
               help="output directory (default: layouts/out/NAME beside the design file)")
+@click.option("-q", "--quiet", is_flag=True, help="no progress display")
 @user_errors
-def build_cmd(design: str, out_dir: str | None) -> None:
+def build_cmd(design: str, out_dir: str | None, quiet: bool) -> None:
     """Build DESIGN (a design TOML) into GDS, reports and previews; exit 1 on violations."""
     from .build import build
+    from .progress import TerminalProgress
 
-    r = build(design, out_dir)
-    routed, unrouted = len(r.routed), len(r.unrouted)
-    failed = [c.id for c in r.checks if not c.passed]
+    progress = TerminalProgress(enabled=not quiet)
+    try:
+        r = build(design, out_dir, progress=progress)
+    finally:
+        progress.close()
+    for note in [*r.design.notes, *r.product.notes]:
+        click.echo(f"warning: {note}", err=True)
+    failed = [c for c in r.checks if not c.passed]
     click.echo(f"{r.design.name}: {len(r.files)} files in {r.out_dir}")
-    click.echo(f"  nets {routed}/{routed + unrouted} routed, RDL {r.total_length_um:g} um; "
-               f"DRC {r.drc_violations} violations; process checks "
-               f"{len(r.checks) - len(failed)}/{len(r.checks)} passed")
+    click.echo("  " + "; ".join([
+        *r.report.summary_lines(), f"DRC {r.drc_violations} violations",
+        f"process checks {len(r.checks) - len(failed)}/{len(r.checks)} passed"]))
+    ids = {c.id for c in r.checks}
     for rule, n in r.drc.summary().items():
-        if n and not rule.startswith("PROC."):
+        if n and rule not in ids:
             click.echo(f"  DRC {rule}: {n} violations", err=True)
-    for net, why in r.unrouted.items():
-        click.echo(f"  unrouted {net}: {why}", err=True)
-    for cid in failed:
-        click.echo(f"  process check failed: {cid}", err=True)
+    for line in r.report.problem_lines():
+        click.echo(f"  {line}", err=True)
+    for c in failed:
+        click.echo(f"  process check failed: {c.id}" + (f": {c.detail}" if c.detail else ""),
+                   err=True)
     if not r.ok:
         sys.exit(EXIT_VIOLATIONS)
+
+
+@main.command("families")
+def families_cmd() -> None:
+    """List the product families a design file may name."""
+    from .families import FAMILIES
+
+    for name, fam in FAMILIES.items():
+        click.echo(f"{name:<10} {fam.summary}")
 
 
 if __name__ == "__main__":  # pragma: no cover

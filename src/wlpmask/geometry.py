@@ -35,7 +35,7 @@ def snap_value(value_um: float, grid_um: float) -> float:
         value_um: the length in um.
         grid_um: the manufacturing grid in um.
     """
-    return round(round(value_um / grid_um) * grid_um, 9)
+    return round(round(value_um / grid_um) * grid_um, 9) + 0.0  # + 0.0: no -0.0
 
 
 def ceil_value(value_um: float, grid_um: float) -> float:
@@ -56,7 +56,7 @@ def snap(points: np.ndarray | Sequence, grid_um: float) -> np.ndarray:
         grid_um: the manufacturing grid in um.
     """
     pts = np.asarray(points, dtype=float)
-    return np.round(np.round(pts / grid_um) * grid_um, 9)
+    return np.round(np.round(pts / grid_um) * grid_um, 9) + 0.0  # + 0.0: no -0.0
 
 
 def ccw(points: np.ndarray) -> np.ndarray:

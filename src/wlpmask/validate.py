@@ -68,8 +68,10 @@ class Reader:
                            f"unknown key; expected one of {', '.join(sorted(allowed))}")
 
     def num(self, table: dict, key: str, name: str, *, default: Any = REQUIRED,
-            minimum: float | None = 0.0, strict: bool = False) -> float:
-        """A finite number (int or float), at least `minimum` (more than it when strict)."""
+            minimum: float | None = 0.0, strict: bool = False,
+            maximum: float | None = None) -> float:
+        """A finite number (int or float), at least `minimum` (more than it when strict) and
+        at most `maximum` (when given)."""
         present, v = self._get(table, key, name, default)
         if not present:
             return v
@@ -79,6 +81,8 @@ class Reader:
             what = "size" if minimum == 0 else "number"
             raise self.err(_full(key, name), f"expected a {what} {'>' if strict else '>='} "
                            f"{minimum:g}, got {v!r}")
+        if maximum is not None and v > maximum:
+            raise self.err(_full(key, name), f"expected at most {maximum:g}, got {v!r}")
         return float(v)
 
     def integer(self, table: dict, key: str, name: str, *, default: Any = REQUIRED,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -14,7 +14,8 @@ from .result import DrcResult, Violations
 
 
 def run_drc(shapes: Mapping[str, Sequence[np.ndarray]], tech: Technology, *,
-            rules: Sequence[str] | None = None) -> DrcResult:
+            rules: Sequence[str] | None = None,
+            progress: Callable[[int, str], None] | None = None) -> DrcResult:
     """Check raw shapes against the technology's design rules.
 
     Args:
@@ -22,6 +23,7 @@ def run_drc(shapes: Mapping[str, Sequence[np.ndarray]], tech: Technology, *,
             in um. A missing layer is empty.
         tech: the technology; its grid_um is the database unit of the check.
         rules: rule ids to run (default: all), run in technology order.
+        progress: called with (rules done, rule id) before each rule.
 
     Raises:
         WlpmaskError: an unknown rule id or layer name.
@@ -43,7 +45,9 @@ def run_drc(shapes: Mapping[str, Sequence[np.ndarray]], tech: Technology, *,
         _check_params(tech, rid)
     layers = LayerSet(shapes, tech.grid_um)
     result = DrcResult(rules_run=selected)
-    for rid in selected:
+    for i, rid in enumerate(selected):
+        if progress is not None:
+            progress(i, rid)
         rule = tech.rules[rid]
         found = KIND_CHECKS[rule.kind](rule, layers)
         # the built-in checks hand back their violations sorted, as arrays where they can

@@ -16,10 +16,11 @@ from typing import Any
 
 from ..errors import WlpmaskError
 
-__all__ = ["atomic_write", "json_text", "write_text_atomic"]
+__all__ = ["atomic_write", "current_umask", "json_text", "write_text_atomic"]
 
 
-def _umask() -> int:
+def current_umask() -> int:
+    """The process's file-mode creation mask."""
     # os.umask can only be read by setting it; restore at once.
     mask = os.umask(0o022)
     os.umask(mask)
@@ -48,7 +49,7 @@ def atomic_write(path: str | Path) -> Iterator[Path]:
     try:
         yield tmp
         # mkstemp creates the file 0600; give it the mode a plain open() would.
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -19,7 +19,7 @@ from ..validate import Reader
 from .pads import Pad, demo_chip, pads_from_csv, pads_from_def, pads_from_gds, pads_from_inline
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..design import Die
+    from ..designfile import Die
     from ..tech import Technology
 
 PAD_SOURCES = ("inline", "csv", "gds", "def")

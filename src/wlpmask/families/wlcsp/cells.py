@@ -16,13 +16,15 @@ import numpy as np
 import shapely
 
 from ... import geometry as geo
-from ...cells import CellCache, add_array, cell_name, polygon
+from ...cells import CellCache, add_array, array_runs, cell_name, polygon
 from ...errors import WlpmaskError
-from .rules import BumpDims, FamilyRules
+from ...frame import frame_cell
+from .rules import BumpDims, FamilyRules, WlcspLayers
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...design import Design
+    from ...designfile import Die
     from ...io.pads import Pad
+    from .bumps import Bumps
 
 
 def pad_shapes(pad: Pad, rules: FamilyRules) -> dict[str, np.ndarray]:
@@ -54,17 +56,28 @@ def pad_shapes(pad: Pad, rules: FamilyRules) -> dict[str, np.ndarray]:
     }
 
 
-def _pad_cell(design: Design, pad: Pad, cache: CellCache) -> gdstk.Cell:
-    shapes = pad_shapes(pad, design.rules)
+def pad_cell(pad: Pad, *, rules: FamilyRules, layers: WlcspLayers, grid_um: float,
+             cache: CellCache) -> gdstk.Cell:
+    """The cell of a pad (PAD, PI1 opening, RDL landing); pads of one size share it.
+
+    Args:
+        pad: the bond pad.
+        rules: the family's rule values.
+        layers: the layer roles.
+        grid_um: the manufacturing grid.
+        cache: the build's cell cache.
+    """
+    shapes = pad_shapes(pad, rules)
     if pad.outline is None:
         params: dict[str, Any] = {"w_um": pad.w_um, "h_um": pad.h_um}
     else:
         params = {"outline": [tuple(p) for p in shapes["PAD"].round(6)]}
+    on = {"PAD": layers.PAD, "PI1": layers.PI1, "RDL": layers.RDL}
 
     def build(**_: Any) -> gdstk.Cell:
         cell = gdstk.Cell("pad")
         for role in ("PAD", "PI1", "RDL"):
-            cell.add(polygon(shapes[role], design.gds(role), grid_um=design.tech.grid_um))
+            cell.add(polygon(shapes[role], on[role], grid_um=grid_um))
         return cell
 
     return cache.cell("pad", build, **params)
@@ -85,45 +98,28 @@ def bump_shapes(dims: BumpDims, *, grid_um: float) -> dict[str, np.ndarray]:
     return out
 
 
-def _bump_cell(design: Design, cache: CellCache) -> gdstk.Cell:
-    dims = design.bumps.dims
-    shapes = bump_shapes(dims, grid_um=design.tech.grid_um)
+def bump_cell(dims: BumpDims, *, layers: WlcspLayers, grid_um: float,
+              cache: CellCache) -> gdstk.Cell:
+    """The cell of one bump site (capture pad, PI2 opening, fill, ball, UBM, aperture).
+
+    Args:
+        dims: the bump dimensions.
+        layers: the layer roles.
+        grid_um: the manufacturing grid.
+        cache: the build's cell cache.
+    """
+    shapes = bump_shapes(dims, grid_um=grid_um)
+    on = layers.drawn()
 
     def build(**_: Any) -> gdstk.Cell:
         cell = gdstk.Cell("bump")
         for role, pts in shapes.items():
-            cell.add(polygon(pts, design.gds(role), grid_um=design.tech.grid_um))
+            cell.add(polygon(pts, on[role], grid_um=grid_um))
         return cell
 
     return cache.cell("bump", build, shape=dims.shape, open_um=dims.opening_um,
                       cap_um=dims.capture_um, ball_um=dims.ball_um, ubm_um=dims.ubm_um or 0.0,
                       sten_um=dims.stencil_um or 0.0)
-
-
-def frame_shapes(design: Design) -> dict[str, list[np.ndarray]]:
-    """Die boundary, half dicing lane and seal ring (four rectangles per band), in um."""
-    die = design.die
-    w, h = die.width_um, die.height_um
-    out: dict[str, list[np.ndarray]] = {"DIE": [geo.box(0, 0, w, h)], "DICING": [], "SEAL": []}
-    if die.dicing_lane_um > 0:
-        out["DICING"] = geo.frame(outer=(0, 0, w, h), width_um=die.seal_outer_um)
-    if die.seal_ring_um > 0:
-        out["SEAL"] = geo.frame(outer=die.inset(die.seal_outer_um), width_um=die.seal_ring_um)
-    return out
-
-
-def _frame_cell(design: Design, cache: CellCache) -> gdstk.Cell:
-    die = design.die
-
-    def build(**_: Any) -> gdstk.Cell:
-        cell = gdstk.Cell("frame")
-        for role, polys in frame_shapes(design).items():
-            for pts in polys:
-                cell.add(polygon(pts, design.gds(role), grid_um=design.tech.grid_um))
-        return cell
-
-    return cache.cell("frame", build, w_um=die.width_um, h_um=die.height_um,
-                      lane_um=die.dicing_lane_um, seal_um=die.seal_ring_um)
 
 
 def _shapes_to_polygons(geoms: Iterable[np.ndarray | shapely.Geometry], gds: tuple[int, int],
@@ -135,82 +131,40 @@ def _shapes_to_polygons(geoms: Iterable[np.ndarray | shapely.Geometry], gds: tup
     return out
 
 
-def bump_runs(sites: Sequence[tuple[float, float]], pitch_um: float | None,
-              grid_um: float) -> list[tuple[float, float, int, int, float, float]]:
-    """Group bump centres into array references.
-
-    Returns (x0, y0, columns, rows, pitch_x, pitch_y) tuples covering every site once: runs of
-    equal pitch along each row, then equal runs stacked at a constant row step.
-    """
-    tol = grid_um / 2
-    rows: dict[float, list[float]] = {}
-    for x, y in sites:
-        rows.setdefault(round(y / grid_um) * grid_um, []).append(x)
-    runs: list[tuple[float, float, int]] = []
-    for y in sorted(rows):
-        xs = sorted(rows[y])
-        start, n = xs[0], 1
-        for prev, x in zip(xs[:-1], xs[1:], strict=False):
-            if pitch_um is not None and abs(x - prev - pitch_um) <= tol:
-                n += 1
-            else:
-                runs.append((start, y, n))
-                start, n = x, 1
-        runs.append((start, y, n))
-    by_key: dict[tuple[float, int], list[float]] = {}
-    for x0, y, n in runs:
-        by_key.setdefault((round(x0 / grid_um) * grid_um, n), []).append(y)
-    out = []
-    for (x0, n), ys in sorted(by_key.items()):
-        ys.sort()
-        group = [ys[0]]
-        for y in ys[1:]:
-            if len(group) == 1 or abs((y - group[-1]) - (group[1] - group[0])) <= tol:
-                group.append(y)
-            else:
-                out.append(_run(x0, group, n, pitch_um))
-                group = [y]
-        out.append(_run(x0, group, n, pitch_um))
-    return sorted(out)
-
-
-def _run(x0: float, ys: list[float], n: int, pitch: float | None):
-    dy = ys[1] - ys[0] if len(ys) > 1 else 0.0
-    return (x0, ys[0], n, len(ys), pitch if (n > 1 and pitch) else 0.0, dy)
-
-
-def assemble(design: Design, *, rdl: Sequence[np.ndarray | shapely.Geometry] = ()) -> gdstk.Cell:
+def assemble(*, name: str, die: Die, pads: Sequence[Pad], bumps: Bumps, rules: FamilyRules,
+             layers: WlcspLayers, grid_um: float, cache: CellCache,
+             rdl: Sequence[np.ndarray | shapely.Geometry] = ()) -> gdstk.Cell:
     """The top cell: frame, pad cells, bump arrays and a cell with the RDL traces.
 
     Args:
-        design: the validated design.
+        name: the top cell's name (the design name).
+        die: the die frame.
+        pads: the bond pads.
+        bumps: the bump sites and dimensions.
+        rules: the family's rule values.
+        layers: the layer roles.
+        grid_um: the manufacturing grid.
+        cache: the cell cache to build in (a wafer shares it between dies).
         rdl: trace and teardrop polygons (numpy arrays or shapely geometry) in the die frame.
 
     Returns:
-        The top cell named after the design; every cell below it is reachable through it.
+        The top cell; every cell below it is reachable through it.
     """
-    cache = CellCache()
-    top = gdstk.Cell(design.name)
-    top.add(gdstk.Reference(_frame_cell(design, cache), (0.0, 0.0)))
-    for pad in sorted(design.pads, key=lambda p: p.name):
-        cell = _pad_cell(design, pad, cache)
+    top = gdstk.Cell(name)
+    top.add(gdstk.Reference(frame_cell(die, die_layer=layers.DIE, dicing_layer=layers.DICING,
+                                       seal_layer=layers.SEAL, grid_um=grid_um, cache=cache),
+                            (0.0, 0.0)))
+    for pad in sorted(pads, key=lambda p: p.name):
+        cell = pad_cell(pad, rules=rules, layers=layers, grid_um=grid_um, cache=cache)
         top.add(gdstk.Reference(cell, (pad.x_um, pad.y_um)))
-    bump = _bump_cell(design, cache)
-    for x0, y0, cols, rows, px, py in bump_runs(
-            [(s.x_um, s.y_um) for s in design.bumps.sites], design.bumps.pitch_um,
-            design.tech.grid_um):
+    bump = bump_cell(bumps.dims, layers=layers, grid_um=grid_um, cache=cache)
+    for x0, y0, cols, rows, px, py in array_runs(
+            [(s.x_um, s.y_um) for s in bumps.sites], bumps.pitch_um, grid_um):
         add_array(top, bump, columns=cols, rows=rows, pitch_x_um=px, pitch_y_um=py,
                   origin=(x0, y0))
-    polys = _shapes_to_polygons(rdl, design.gds("RDL"), design.tech.grid_um)
+    polys = _shapes_to_polygons(rdl, layers.RDL.gds, grid_um)
     if polys:
-        routes = gdstk.Cell(cell_name(f"{design.name}_rdl"))
+        routes = gdstk.Cell(cell_name(f"{name}_rdl"))
         routes.add(*polys)
         top.add(gdstk.Reference(routes, (0.0, 0.0)))
     return top
-
-
-def placed_cells(top: gdstk.Cell) -> list[gdstk.Cell]:
-    """Top cell and every cell under it, sorted by name."""
-    return sorted([top, *[c for c in top.dependencies(True) if isinstance(c, gdstk.Cell)]],
-                  key=lambda c: c.name)
-

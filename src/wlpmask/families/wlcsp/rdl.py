@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import shapely
 
-from ...notches import fill_notches
+from ...routing.notches import fill_notches
 from .teardrops import TeardropReport, teardrops
 from .terminals import routing_boundary, terminals
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...design import Design
+    from .design import WlcspDesign
 
 # Routing terminals get a kind prefix: a pad and a bump may share a name.
 PAD_PREFIX, BUMP_PREFIX = "pad:", "bump:"
@@ -41,39 +41,45 @@ class RdlResult:
     bump_nets: dict[str, str | None] = field(default_factory=dict)
 
 
-def route_design(design: Design, *, router: Callable[..., Any] | None) -> RdlResult:
+def route_design(part: WlcspDesign, *, grid_um: float,
+                 router: Callable[..., Any] | None) -> RdlResult:
     """Route the RDL, add teardrops and fill same-net notches.
 
     Args:
-        design: the design.
+        part: the WLCSP design part (pads, bumps, rules, RDL, assignment, die).
+        grid_um: the manufacturing grid.
         router: a function with the signature of wlpmask.routing.route_rdl; None: unavailable
             (every net is reported unrouted).
     """
-    specs = terminals(design)
-    pad_nets = {p.name: p.net_name for p in design.pads}
-    bump_nets: dict[str, str | None] = {s.name: s.net for s in design.bumps.sites}
+    specs = terminals(pads=part.pads, bumps=part.bumps, rules=part.rules, grid_um=grid_um)
+    pad_nets = {p.name: p.net_name for p in part.pads}
+    bump_nets: dict[str, str | None] = {s.name: s.net for s in part.bumps.sites}
     if router is None:
         why = "no RDL router available (wlpmask.routing did not import)"
         return RdlResult([], [], {n: why for n in sorted(set(pad_nets.values()))}, {}, 0.0,
                          bump_nets=bump_nets)
     from ...routing import Terminal
 
+    boundary = routing_boundary(part.die, rdl_to_seal_um=part.rules.rdl_to_seal_um,
+                                grid_um=grid_um)
     terms = [Terminal(name=(PAD_PREFIX if t.kind == "pad" else BUMP_PREFIX) + t.name,
                       kind=t.kind, shape=t.shape, net=t.net) for t in specs]
-    result = router(terminals=terms, obstacles=[], boundary=routing_boundary(design),
-                    width_um=design.rdl.width_um, space_um=design.rdl.space_um,
-                    grid_um=design.tech.grid_um, allow45=True,
-                    assign=design.assignment_mode == "auto")
+    result = router(terminals=terms, obstacles=[], boundary=boundary,
+                    width_um=part.rdl.width_um, space_um=part.rdl.space_um,
+                    grid_um=grid_um, allow45=True,
+                    assign=part.assignment_mode == "auto")
     assignment = {}
     for pad_t, bump_t in sorted(result.assignment.items()):
         pad, bump = pad_t.removeprefix(PAD_PREFIX), bump_t.removeprefix(BUMP_PREFIX)
         assignment[pad] = bump
         if bump in bump_nets and bump_nets[bump] is None:
             bump_nets[bump] = pad_nets.get(pad)
-    for pad, bump in design.assignment.items():
+    for pad, bump in part.assignment.items():
         assignment.setdefault(pad, bump)
     drops, report = teardrops(terminals=specs, nets=result.routed, bump_nets=bump_nets,
-                              design=design)
+                              rdl=part.rdl, proportions=part.teardrop,
+                              capture_um=part.bumps.dims.capture_um, boundary=boundary,
+                              grid_um=grid_um)
     net_metal: dict[str, list[Any]] = {n: [result.routed[n].metal] for n in result.routed}
     for d in drops:
         net_metal[d.net].append(d.shape)
@@ -82,7 +88,7 @@ def route_design(design: Design, *, router: Callable[..., Any] | None) -> RdlRes
                  for n in net_metal}
     others = [t.shape for t in specs if owner[t.name] not in net_metal]
     polygons = fill_notches(net_metal=net_metal, net_terminals=net_terms,
-                            space_um=design.rdl.space_um, grid_um=design.tech.grid_um,
+                            space_um=part.rdl.space_um, grid_um=grid_um,
                             others=others)
     return RdlResult(polygons, sorted(result.routed), dict(sorted(result.unrouted.items())),
                      assignment, round(float(result.total_length_um), 3), report, bump_nets)

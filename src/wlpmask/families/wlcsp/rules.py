@@ -6,15 +6,33 @@ capture pad around it, the UBM and stencil aperture, and the smallest legal bump
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ... import geometry as geo
+from ...designfile import Roles
 from ...errors import WlpmaskError
-from ...tech import Technology
+from ...tech import Layer, Technology
 
-# Layer roles of the family; a design may map each to a technology layer name.
-ROLES = ("DIE", "SEAL", "DICING", "PAD", "PI1", "RDL", "PI2", "FILL", "BALL", "UBM", "STENCIL")
+
+@dataclass(frozen=True)
+class WlcspLayers(Roles):
+    """The family's layer roles (a design may map each to a technology layer name)."""
+
+    DIE: Layer
+    SEAL: Layer
+    DICING: Layer
+    PAD: Layer
+    PI1: Layer
+    RDL: Layer
+    PI2: Layer
+    FILL: Layer
+    BALL: Layer
+    UBM: Layer | None = None
+    STENCIL: Layer | None = None
+
+
+ROLES = WlcspLayers.names()
 OPTIONAL_ROLES = ("UBM", "STENCIL")
 # Drawing order of the previews, bottom first: the PI2 opening goes above the fill and the
 # stencil aperture of the same size, so its colour shows.
@@ -57,26 +75,26 @@ def _require(tech: Technology, kind: str, layers: Sequence[str]) -> float:
     return v
 
 
-def family_rules(tech: Technology, layers: Mapping[str, str], *, ubm: bool) -> FamilyRules:
+def family_rules(tech: Technology, layers: WlcspLayers) -> FamilyRules:
     """Read the rules the family needs from the technology.
 
     Args:
         tech: the technology.
-        layers: family role -> technology layer name.
-        ubm: whether UBM rules are needed.
+        layers: the resolved layer roles (UBM rules are read when UBM is drawn).
     """
     L = layers  # noqa: N806 - short alias for the role map
+    ubm = L.UBM.name if L.UBM is not None else None
     return FamilyRules(
         grid_um=tech.grid_um,
-        pad_encloses_pi1_um=_require(tech, "enclosure", (L["PAD"], L["PI1"])),
-        rdl_encloses_pi1_um=_require(tech, "enclosure", (L["RDL"], L["PI1"])),
-        rdl_width_um=_require(tech, "width", (L["RDL"],)),
-        rdl_space_um=_require(tech, "space", (L["RDL"],)),
-        pi2_width_um=_require(tech, "width", (L["PI2"],)),
-        rdl_encloses_pi2_um=_require(tech, "enclosure", (L["RDL"], L["PI2"])),
-        rdl_to_seal_um=find_rule(tech, "separation", (L["RDL"], L["SEAL"])) or 0.0,
-        ubm_width_um=_require(tech, "width", (L["UBM"],)) if ubm else None,
-        ubm_encloses_pi2_um=_require(tech, "enclosure", (L["UBM"], L["PI2"])) if ubm else None,
+        pad_encloses_pi1_um=_require(tech, "enclosure", (L.PAD.name, L.PI1.name)),
+        rdl_encloses_pi1_um=_require(tech, "enclosure", (L.RDL.name, L.PI1.name)),
+        rdl_width_um=_require(tech, "width", (L.RDL.name,)),
+        rdl_space_um=_require(tech, "space", (L.RDL.name,)),
+        pi2_width_um=_require(tech, "width", (L.PI2.name,)),
+        rdl_encloses_pi2_um=_require(tech, "enclosure", (L.RDL.name, L.PI2.name)),
+        rdl_to_seal_um=find_rule(tech, "separation", (L.RDL.name, L.SEAL.name)) or 0.0,
+        ubm_width_um=_require(tech, "width", (ubm,)) if ubm else None,
+        ubm_encloses_pi2_um=_require(tech, "enclosure", (ubm, L.PI2.name)) if ubm else None,
     )
 
 
@@ -121,10 +139,12 @@ def bump_dims(rules: FamilyRules, *, opening_um: float | None, shape: str, ball_
     if stencil:
         st = geo.ceil_value(stencil_aperture_um if stencil_aperture_um else opening, g)
     # Round shapes may be up to `slack` larger per side than nominal.
-    by_capture = capture + 2 * slack + rdl_space_um
-    by_ball = ball_um + g  # balls must not touch
-    if by_capture >= by_ball:
-        pitch, why = by_capture, (f"capture pad {capture:g} um + RDL space {rdl_space_um:g} um")
-    else:
-        pitch, why = by_ball, f"ball {ball_um:g} um (balls must not touch)"
+    limits = [(capture + 2 * slack + rdl_space_um,
+               f"capture pad {capture:g} um + RDL space {rdl_space_um:g} um"),
+              (ball_um + g, f"ball {ball_um:g} um (balls must not touch)")]
+    if st is not None:
+        limits.append((st + 2 * slack + g, f"stencil aperture {st:g} um (apertures must not "
+                       "touch)"))
+    # The first of equal limits names the reason, as before stencils took part.
+    pitch, why = max(limits, key=lambda lw: lw[0])
     return BumpDims(shape, opening, capture, ubm_d, st, ball_um, geo.ceil_value(pitch, g), why)

@@ -1,14 +1,15 @@
 """Teardrops: fillets where a routed trace meets a capture pad (and, optionally, a pad landing).
 
-A teardrop is 90 % of the pad diameter wide at the pad (Deca, DOMAIN.md 2) and follows the
-trace from where it leaves the pad, across a 45-degree bend, for half the pad's radius (it
+A teardrop is a fraction of the pad diameter wide at the pad (the technology's
+teardrop_width_ratio; 90 % in Deca's deck, DOMAIN.md 2) and follows the trace from where it
+leaves the pad, across a 45-degree bend, for a fraction of the pad's radius (it
 ends early at a sharper turn or at the end of the trace; where it stops at a turn of up to 90
 degrees, it is widened over the inside of that turn so that no bite is left between its flank
 and the wire after the bend). It is then clipped against the RDL space to every other net
 (wires, terminals, teardrops placed before it) and to the routing boundary, and opened by half
 the RDL width so that no clipped sliver is narrower than a wire.
 A teardrop shrunk to fit is kept; one that adds less than a wire-width square of metal is not.
-Notches left between a teardrop and its own net are filled afterwards (wlpmask.notches).
+Notches left between a teardrop and its own net are filled afterwards (routing.notches).
 """
 
 from __future__ import annotations
@@ -21,15 +22,10 @@ import numpy as np
 import shapely
 
 from ... import geometry as geo
-from .terminals import TerminalSpec, routing_boundary
+from .terminals import TerminalSpec
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...design import Design
-
-# The teardrop meets the pad at this fraction of the pad diameter (Deca, DOMAIN.md 2).
-TEARDROP_WIDTH_RATIO = 0.9
-# How far the teardrop follows the trace beyond the pad edge, as a fraction of the pad radius.
-TEARDROP_REACH = 0.5
+    from .design import Rdl, TeardropShape
 # The largest turn of the trace (from its exit direction) a teardrop follows; beyond a 45-degree
 # bend the convex fillet would bulge into the inside of the turn.
 MAX_TURN_DEG = 45.0
@@ -167,7 +163,8 @@ class _Metal:
 
 
 def teardrops(*, terminals: Sequence[TerminalSpec], nets: Mapping[str, Any],
-              bump_nets: Mapping[str, str | None], design: Design,
+              bump_nets: Mapping[str, str | None], rdl: Rdl, proportions: TeardropShape,
+              capture_um: float, boundary: shapely.Polygon, grid_um: float,
               mode: str | None = None) -> tuple[list[Teardrop], TeardropReport]:
     """Teardrops at every junction of a routed trace with a capture pad (and pad landings in
     mode "all"), each clipped to keep the RDL space to every other net.
@@ -177,18 +174,22 @@ def teardrops(*, terminals: Sequence[TerminalSpec], nets: Mapping[str, Any],
         nets: routed nets: net name -> object with ``centerlines`` (polylines, um) and
             ``metal`` (shapely geometry without the terminals).
         bump_nets: bump name -> net after assignment.
-        design: the design (RDL width, space and teardrop mode, capture pad size, grid).
-        mode: "none", "capture" or "all"; None: the design's [rdl] teardrops.
+        rdl: the RDL width, space (um) and teardrop mode.
+        proportions: the teardrop's width and reach relative to its pad.
+        capture_um: the capture pad diameter.
+        boundary: where RDL may lie (um).
+        grid_um: the manufacturing grid.
+        mode: "none", "capture" or "all"; None: the mode of `rdl`.
 
     Returns:
         (teardrops sorted by terminal kind, name and trace, the report).
     """
-    mode = mode or design.rdl.teardrops
+    mode = mode or rdl.teardrops
     report = TeardropReport()
     if mode == "none":
         return [], report
-    g = design.tech.grid_um
-    w, s = design.rdl.width_um, design.rdl.space_um
+    g = grid_um
+    w, s = rdl.width_um, rdl.space_um
     owner = {t.name: (bump_nets.get(t.name) if t.kind == "bump" else t.net) or f"#{t.name}"
              for t in terminals}
     items = [t.shape for t in terminals]
@@ -198,7 +199,6 @@ def teardrops(*, terminals: Sequence[TerminalSpec], nets: Mapping[str, Any],
             items.append(part)
             owners.append(net)
     metal = _Metal(items, owners)
-    boundary = routing_boundary(design)
     placed: list[tuple[str, shapely.Geometry]] = []
     out: list[Teardrop] = []
     kinds = ("bump", "pad") if mode == "all" else ("bump",)
@@ -210,7 +210,7 @@ def teardrops(*, terminals: Sequence[TerminalSpec], nets: Mapping[str, Any],
         if t.kind == "pad" and not _convex(t.shape):
             report.missing[t.name] = "pad landing is not convex"
             continue
-        chord, reach = _chord_and_reach(t, design)
+        chord, reach = _chord_and_reach(t, proportions, capture_um)
         for line in _polylines(nets[net].centerlines):
             path = junction_paths(line, t.shape, reach_um=reach)
             if path is None:
@@ -279,15 +279,16 @@ def _convex(shape: shapely.Polygon) -> bool:
     return shape.convex_hull.area - shape.area <= 1e-9 * max(shape.area, 1.0)
 
 
-def _chord_and_reach(t: TerminalSpec, design: Design) -> tuple[float, float]:
+def _chord_and_reach(t: TerminalSpec, proportions: TeardropShape,
+                     capture_um: float) -> tuple[float, float]:
     """Chord width at the pad and reach beyond it (um): from the capture pad's diameter, or
     from a pad landing's smaller side."""
     if t.kind == "bump":
-        d = design.bumps.dims.capture_um
+        d = capture_um
     else:
         x0, y0, x1, y1 = t.shape.bounds
         d = min(x1 - x0, y1 - y0)
-    return TEARDROP_WIDTH_RATIO * d, TEARDROP_REACH * d / 2
+    return proportions.width_ratio * d, proportions.reach_ratio * d / 2
 
 
 def _fit(cand: shapely.Polygon, net: str, pad: shapely.Polygon, metal: _Metal,

@@ -21,7 +21,7 @@ from wlpmask.drc import (
 from wlpmask.errors import WlpmaskError
 from wlpmask.tech import load_technology
 
-PDK = Path(__file__).resolve().parent.parent / "pdk"
+PDK = Path(__file__).resolve().parents[2] / "pdk"
 
 
 @pytest.fixture(scope="module")

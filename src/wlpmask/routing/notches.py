@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import shapely
 
-from .drc import space_pairs
-from .geometry import grow, hole_free_rings, polygon_parts, snap_geometry
+from ..drc import space_pairs
+from ..geometry import grow, hole_free_rings, polygon_parts, snap_geometry
 
 __all__ = ["MAX_ROUNDS", "fill_notch", "fill_notches", "notch_pairs"]
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from test_design import PDK, base_design, load
-from wlpmask.checks import as_violations, run_process_checks
-from wlpmask.families import wlcsp
+from tests.designs import PDK, assemble, base_design, load
+from wlpmask.checks import as_violations
+from wlpmask.families.wlcsp.checks import run_process_checks
 from wlpmask.io.gds import flatten_layers
 
 
 def checks_of(tmp_path, doc):
     d = load(tmp_path, doc)
-    shapes = flatten_layers(wlcsp.assemble(d), d.tech)
-    return {c.id: c for c in run_process_checks(shapes, design=d)}, d
+    shapes = flatten_layers(assemble(d), d.tech)
+    return {c.id: c for c in run_process_checks(shapes, part=d.part, tech=d.tech)}, d
 
 
 def tech_copy(tmp_path, old: str, new: str) -> str:

@@ -1,5 +1,5 @@
 """WLCSP cells and assembly: dimensions from the rules, hierarchy, a readable geometry summary,
-XOR against an independent construction (teardrops: test_wlcsp_teardrops.py)."""
+XOR against an independent construction (teardrops: test_teardrops.py)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from test_design import PDK, base_design, load, pad
+from tests.designs import PDK, assemble, base_design, load, pad, routing_boundary, terminals
 from wlpmask import geometry as geo
-from wlpmask.families import wlcsp
+from wlpmask.cells import array_runs
+from wlpmask.families.wlcsp.cells import pad_shapes
 from wlpmask.io.gds import flatten_layers, write_gds
 
 
@@ -32,7 +33,7 @@ def test_geometry_summary_of_a_small_design(tmp_path):
     pads 60 um at (1000, 110) and (1890, 1000); PAD.EN.PI1 7.5; RDL.EN.PI1 10; 3 x 3 bumps at
     500 um centred on the 2000 um die; PI2 170 um octagons; capture 170 + 2 (32.5 + 0.002)."""
     d = load(tmp_path, base_design())
-    shapes = flatten_layers(wlcsp.assemble(d), d.tech)
+    shapes = flatten_layers(assemble(d), d.tech)
     cap = 170 / 2 + 32.5 + 0.002
     got = summary(shapes)
     assert got["DIE"] == (1, (0, 0, 2000, 2000))
@@ -60,7 +61,7 @@ def test_xor_against_an_independent_construction(tmp_path):
     doc = base_design()
     doc["pads"]["pads"].append(pad("P3", 110.0, 1000.0, w=80.0, h=50.0))
     d = load(tmp_path, doc)
-    write_gds(tmp_path / "t.gds", wlcsp.assemble(d), tech=d.tech)
+    write_gds(tmp_path / "t.gds", assemble(d), tech=d.tech)
     ly = kdb.Layout()
     ly.read(str(tmp_path / "t.gds"))
     top = ly.top_cell()
@@ -95,7 +96,7 @@ def test_hierarchy_bumps_by_array_pads_by_size(tmp_path):
     doc["pads"]["pads"].append(pad("P4", 110.0, 700.0, w=80.0, h=50.0))
     doc["bumps"]["depopulate"] = ["B2"]
     d = load(tmp_path, doc)
-    top = wlcsp.assemble(d)
+    top = assemble(d)
     refs = top.references
     bump_refs = [r for r in refs if r.cell.name.startswith("bump")]
     pad_refs = [r for r in refs if r.cell.name.startswith("pad")]
@@ -105,7 +106,8 @@ def test_hierarchy_bumps_by_array_pads_by_size(tmp_path):
     assert len({r.cell.name for r in bump_refs}) == 1
     assert len(pad_refs) == 4 and len({r.cell.name for r in pad_refs}) == 2
     assert not top.polygons  # the top cell only places cells
-    assert len(wlcsp.placed_cells(top)) == len({c.name for c in wlcsp.placed_cells(top)})
+    cells = [top, *top.dependencies(True)]
+    assert len(cells) == len({c.name for c in cells})
 
 
 @settings(max_examples=40, deadline=None)
@@ -118,7 +120,7 @@ def test_bump_runs_cover_every_site_once(rows, cols, seed):
     if not sites:
         return
     covered = []
-    for x0, y0, n, m, px, py in wlcsp.bump_runs(sites, 400.0, 0.001):
+    for x0, y0, n, m, px, py in array_runs(sites, 400.0, 0.001):
         covered += [(round(x0 + k * px, 6), round(y0 + r * py, 6))
                     for k in range(n) for r in range(m)]
     assert sorted(covered) == sorted(sites)
@@ -136,7 +138,7 @@ def test_dimensions_come_from_the_technology(tmp_path):
     doc["design"]["technology"] = "t.toml"
     d = load(tmp_path, doc)
     assert d.rules.pad_encloses_pi1_um == 9.0
-    shapes = wlcsp.pad_shapes(d.pads[0], d.rules)
+    shapes = pad_shapes(d.pads[0], d.rules)
     assert geo.bbox([shapes["PI1"]]) == (-21.0, -21.0, 21.0, 21.0)
     assert d.bumps.dims.capture_um == pytest.approx(170 + 2 * (40 + 0.002))
 
@@ -144,7 +146,7 @@ def test_dimensions_come_from_the_technology(tmp_path):
 def test_non_rectangular_pad_outline(tmp_path):
     d = load(tmp_path, base_design())
     octo = geo.octagon(diameter_um=80, center=(1000, 110))
-    p = wlcsp.pad_shapes(
+    p = pad_shapes(
         type(d.pads[0])("X", 1000.0, 110.0, 80.0, 80.0, None,
                         tuple(map(tuple, octo))), d.rules)
     outer, inner = shapely.Polygon(p["PAD"]), shapely.Polygon(p["PI1"])
@@ -157,18 +159,18 @@ def test_terminals_and_boundary(tmp_path):
     doc = base_design()
     doc["assignment"] = {"mode": "given", "table": {"P1": "C2", "P2": "B3"}}
     d = load(tmp_path, doc)
-    terms = {t.name: t for t in wlcsp.terminals(d)}
+    terms = {t.name: t for t in terminals(d)}
     assert terms["P1"].kind == "pad" and terms["P1"].net == "P1"
     assert terms["C2"].kind == "bump" and terms["C2"].net == "P1" and terms["A1"].net is None
     assert terms["P1"].shape.bounds == (967.5, 77.5, 1032.5, 142.5)
-    b = wlcsp.routing_boundary(d)
+    b = routing_boundary(d)
     assert b.bounds == pytest.approx((30 + 20 + 15.001, 65.001, 1934.999, 1934.999))
 
 
 def test_assembled_gds_is_deterministic(tmp_path):
     d = load(tmp_path, base_design())
-    write_gds(tmp_path / "a.gds", wlcsp.assemble(d), tech=d.tech)
-    write_gds(tmp_path / "b.gds", wlcsp.assemble(d), tech=d.tech)
+    write_gds(tmp_path / "a.gds", assemble(d), tech=d.tech)
+    write_gds(tmp_path / "b.gds", assemble(d), tech=d.tech)
     assert (tmp_path / "a.gds").read_bytes() == (tmp_path / "b.gds").read_bytes()
     lib = gdstk.read_gds(str(tmp_path / "a.gds"))
     assert {c.name for c in lib.top_level()} == {"t"}

@@ -12,7 +12,7 @@ import pytest
 from wlpmask.drc import KIND_CHECKS, run_drc
 from wlpmask.tech import RULE_KINDS, Rule, Technology, load_technology
 
-PDK = Path(__file__).resolve().parent.parent / "pdk"
+PDK = Path(__file__).resolve().parents[2] / "pdk"
 TECHS = sorted(PDK.glob("*.toml"))
 
 

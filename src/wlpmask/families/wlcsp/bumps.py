@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from .validate import Reader
+from ...geometry import snap_value
+from ...validate import Reader
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .design import Die
-    from .families.wlcsp import BumpDims
-    from .io.pads import Pad
+    from ...designfile import Die
+    from ...io.pads import Pad
+    from .rules import BumpDims
 
 # JEDEC JEP95 row letters: I, O, Q, S, X and Z are skipped.
 ROW_LETTERS = "ABCDEFGHJKLMNPRTUVWY"
 BUMP_KEYS = {"pitch_um", "rows", "columns", "depopulate", "stagger", "nets", "map", "shape",
              "opening_um"}
 _ARRAY_KEYS = ("pitch_um", "rows", "columns", "depopulate", "stagger")
+# The most bump sites of one die: every site is a routing terminal, and the router's work
+# grows with their number; the largest fan-in arrays in use have a few thousand.
+MAX_SITES = 20_000
 
 
 @dataclass(frozen=True)
@@ -76,10 +81,6 @@ def site_key(name: str) -> tuple[int, str, int]:
     return (0, f"{len(m.group(1)):02d}{m.group(1)}", int(m.group(2)))
 
 
-def _snap(v: float, grid: float) -> float:
-    return round(round(v / grid) * grid, 9) + 0.0
-
-
 def resolve_bumps(r: Reader, t: dict, *, die: Die, grid_um: float, dims: BumpDims) -> Bumps:
     """The sites of a [bumps] table (array or map) with the nets it gives them.
 
@@ -109,6 +110,9 @@ def resolve_bumps(r: Reader, t: dict, *, die: Die, grid_um: float, dims: BumpDim
         eps = grid_um / 2
         cols = _count(r, t, "columns", x1 - x0 - shift, pitch, eps, die.width_um, die)
         rows = _count(r, t, "rows", y1 - y0, pitch, eps, die.height_um, die)
+        if rows * cols > MAX_SITES:
+            raise r.err("bumps.pitch_um", f"{rows} x {cols} bump sites at {pitch:g} um pitch: "
+                        f"more than the {MAX_SITES:,} a WLCSP build handles")
         sx = die.width_um / 2 - ((cols - 1) * pitch + shift) / 2
         sy = die.height_um / 2 + (rows - 1) * pitch / 2
         all_sites = {}
@@ -116,7 +120,8 @@ def resolve_bumps(r: Reader, t: dict, *, die: Die, grid_um: float, dims: BumpDim
             for j in range(cols):
                 nm = f"{row_name(i)}{j + 1}"
                 x = sx + j * pitch + (shift if i % 2 else 0.0)
-                all_sites[nm] = BumpSite(nm, _snap(x, grid_um), _snap(sy - i * pitch, grid_um))
+                all_sites[nm] = BumpSite(nm, snap_value(x, grid_um),
+                                         snap_value(sy - i * pitch, grid_um))
         depop = r.names(t, "bumps", "depopulate")
         for nm in depop:
             if nm not in all_sites:
@@ -160,6 +165,9 @@ def _bump_map(r: Reader, items: Any, grid_um: float, dims: BumpDims,
 
     if not isinstance(items, list) or not items:
         raise r.err("bumps.map", "expected a non-empty list of {name, x_um, y_um, net} tables")
+    if len(items) > MAX_SITES:
+        raise r.err("bumps.map", f"{len(items):,} bump sites: more than the {MAX_SITES:,} a "
+                    "WLCSP build handles")
     sites = []
     x0, y0, x1, y1 = area
     for i, it in enumerate(items):
@@ -174,20 +182,22 @@ def _bump_map(r: Reader, items: Any, grid_um: float, dims: BumpDims,
         if not (x0 - 1e-9 <= x <= x1 + 1e-9 and y0 - 1e-9 <= y <= y1 + 1e-9):
             raise r.err(key, f"bump {nm!r} at ({x:g}, {y:g}) is off the die: bump centres lie "
                         f"inside the keep-out ({x0:g}..{x1:g}, {y0:g}..{y1:g} um)")
-        sites.append(BumpSite(nm, _snap(x, grid_um), _snap(y, grid_um), net or None))
+        sites.append(BumpSite(nm, snap_value(x, grid_um), snap_value(y, grid_um), net or None))
     names = [s.name for s in sites]
-    dup = sorted({n for n in names if names.count(n) > 1})
+    dup = sorted(n for n, c in Counter(names).items() if c > 1)
     if dup:
         raise r.err("bumps.map", f"duplicate bump name {dup[0]!r}")
-    xy = np.array([(s.x_um, s.y_um) for s in sites])
     if len(sites) > 1:
-        d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
-        np.fill_diagonal(d, np.inf)
-        i, j = np.unravel_index(np.argmin(d), d.shape)
-        if d[i, j] < dims.min_pitch_um - 1e-9:
-            a, b = sorted((i, j))
+        from scipy.spatial import cKDTree
+
+        xy = np.array([(s.x_um, s.y_um) for s in sites])
+        d, j = cKDTree(xy).query(xy, k=2)
+        i = int(np.argmin(d[:, 1]))
+        if d[i, 1] < dims.min_pitch_um - 1e-9:
+            other = int(j[i, 1]) if int(j[i, 1]) != i else int(j[i, 0])  # equal points
+            a, b = sorted((i, other))
             raise r.err(f"bumps.map[{b}]", f"bumps {names[a]!r} and {names[b]!r} are "
-                        f"{d[i, j]:g} um apart: pitch below the rules ({dims.min_pitch_why} "
+                        f"{d[i, 1]:g} um apart: pitch below the rules ({dims.min_pitch_why} "
                         f"needs >= {dims.min_pitch_um:g} um)")
     return sites
 

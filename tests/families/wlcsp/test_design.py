@@ -1,96 +1,19 @@
-"""Design-file loader: resolution of bump arrays, pad sources, and one error per bad input.
-
-The helpers at the top (write_design, base_design) are shared with the other WLCSP tests.
-"""
+"""WLCSP design-file loading: resolution of bump arrays, pad sources, one error per bad input."""
 
 from __future__ import annotations
 
 import copy
-import json
 import math
 from pathlib import Path
 
 import pytest
 
+from tests.designs import PDK, base_design, error, load, load_path, pad
 from wlpmask import geometry as geo
-from wlpmask.design import load_design, row_name
 from wlpmask.errors import WlpmaskError
+from wlpmask.families.wlcsp.bumps import row_name
 from wlpmask.io.pads import demo_chip
 from wlpmask.tech import load_technology
-
-ROOT = Path(__file__).resolve().parents[1]
-PDK = ROOT / "pdk" / "wlcsp_generic.toml"
-
-
-def _val(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, str):
-        return json.dumps(v)
-    if isinstance(v, list):
-        return "[" + ", ".join(_val(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{json.dumps(k)} = {_val(x)}" for k, x in v.items()) + "}"
-    raise TypeError(v)
-
-
-def toml_text(doc: dict) -> str:
-    """A small TOML writer for test designs (tables, scalars, lists, inline tables)."""
-    lines: list[str] = []
-
-    def table(prefix: str, d: dict) -> None:
-        if prefix:
-            lines.append(f"[{prefix}]")
-        for k, v in d.items():
-            if not isinstance(v, dict):
-                lines.append(f"{json.dumps(k)} = {_val(v)}")
-        for k, v in d.items():
-            if isinstance(v, dict):
-                table(f"{prefix}.{k}" if prefix else k, v)
-
-    top_scalars = {k: v for k, v in doc.items() if not isinstance(v, dict)}
-    assert not top_scalars, "top-level keys must be tables"
-    table("", doc)
-    return "\n".join(lines) + "\n"
-
-
-def pad(name: str, x: float, y: float, w: float = 60.0, h: float = 60.0, net=None) -> dict:
-    d = {"name": name, "x_um": x, "y_um": y, "w_um": w, "h_um": h}
-    if net:
-        d["net"] = net
-    return d
-
-
-def base_design() -> dict:
-    """A 2 x 2 mm die with two pads and a 3 x 3 array at 0.5 mm pitch."""
-    return {
-        "design": {"name": "t", "technology": str(PDK), "family": "wlcsp"},
-        "die": {"width_um": 2000.0, "height_um": 2000.0, "dicing_lane_um": 60.0,
-                "seal_ring_um": 20.0, "keepout_um": 255.0},
-        "pads": {"source": "inline", "pads": [pad("P1", 1000.0, 110.0),
-                                             pad("P2", 1890.0, 1000.0)]},
-        "bumps": {"pitch_um": 500.0},
-        "fill": {"material": "conductive_adhesive", "largest_particle_um": 20.0},
-    }
-
-
-def write_design(tmp_path: Path, doc: dict, name: str = "d.toml") -> Path:
-    p = tmp_path / name
-    p.write_text(toml_text(doc), encoding="utf-8")
-    return p
-
-
-def load(tmp_path: Path, doc: dict):
-    return load_design(write_design(tmp_path, doc))
-
-
-def error(tmp_path: Path, doc: dict) -> WlpmaskError:
-    with pytest.raises(WlpmaskError) as ei:
-        load(tmp_path, doc)
-    return ei.value
-
 
 # ------------------------------------------------------------------------------- resolution
 
@@ -302,7 +225,7 @@ def test_malformed_toml(tmp_path):
     p = tmp_path / "bad.toml"
     p.write_text("[design\nname = 1\n")
     with pytest.raises(WlpmaskError) as ei:
-        load_design(p)
+        load_path(p)
     assert "malformed TOML" in ei.value.message and ei.value.file == str(p)
 
 
@@ -329,7 +252,7 @@ def test_malformed_toml(tmp_path):
      "expected one of none, capture, all"),
     (lambda d: d.update(preview={"detail_corner": "middle"}), "preview.detail_corner",
      "expected one of"),
-    (lambda d: d.update(preview={"detail_um": 0.0}), "preview.detail_um", "expected a size > 0"),
+    (lambda d: d.update(preview={"detail_um": 0.0}), "preview.detail_um", "expected a number >= 1"),
     (lambda d: d.update(preview={"zoom": 2}), "preview.zoom", "unknown key"),
     (lambda d: d["fill"].update(paste_type=5), "fill", "either"),
     (lambda d: d.update(fill={"material": "solder_paste", "paste_type": 9}),
@@ -349,7 +272,8 @@ def test_malformed_toml(tmp_path):
                 d.update(assignment={"table": {"P1": "A1"}})),
      "assignment.table.P1", "depopulated"),
     (lambda d: d["design"].update(technology="nope.toml"), "design.technology", "not found"),
-    (lambda d: d["design"].update(family="wafer"), "design.family", "expected one of"),
+    (lambda d: d["design"].update(family="wafer"), "design.family",
+     "unknown family 'wafer'; valid families: wlcsp"),
     (lambda d: d["design"].update(name="1bad name"), "design.name", "expected a name"),
 ])
 def test_design_errors_name_file_and_key(tmp_path, mutate, key, text):

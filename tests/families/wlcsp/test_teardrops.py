@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 import shapely
 
-from test_design import PDK, base_design, load, pad
+from tests.designs import PDK, base_design, load, pad, teardrops, terminals
 from wlpmask import geometry as geo
 from wlpmask.drc import run_drc
-from wlpmask.families import wlcsp
-from wlpmask.notches import fill_notch, fill_notches
+from wlpmask.families.wlcsp.teardrops import junction_paths
 from wlpmask.routing.lattice import make_rules
+from wlpmask.routing.notches import fill_notch, fill_notches
 from wlpmask.routing.outline import to_um, wire_metal
 from wlpmask.tech import load_technology
 
@@ -47,7 +47,7 @@ def small(tmp_path):
     doc["pads"]["pads"].append(pad("P3", 1150.0, 110.0))
     doc["assignment"] = {"mode": "given", "table": {"P1": "C2", "P2": "B3", "P3": "C3"}}
     d = load(tmp_path, doc)
-    terms = wlcsp.terminals(d)
+    terms = terminals(d)
     return d, terms, {t.name: t for t in terms}, {s.name: s.net for s in d.bumps.sites}
 
 
@@ -67,7 +67,7 @@ def net_bodies(d, nets, drops, by, owners):
 def test_teardrop_on_a_straight_exit(small):
     d, terms, by, bump_nets = small
     nets = {"P1": fake_net("P1", [(1000, 500), (1000, 110)], [by["P1"].shape, by["C2"].shape])}
-    drops, report = wlcsp.teardrops(terminals=terms, nets=nets, bump_nets=bump_nets, design=d)
+    drops, report = teardrops(d, terminals=terms, nets=nets, bump_nets=bump_nets)
     assert [(t.net, t.terminal, t.kind, t.clipped) for t in drops] == [("P1", "C2", "bump",
                                                                          False)]
     assert report.placed() == report.junctions["bump"] == 1 and report.missing == {}
@@ -76,7 +76,7 @@ def test_teardrop_on_a_straight_exit(small):
     assert np.ptp(pts[:, 0]) == pytest.approx(0.9 * d.bumps.dims.capture_um, abs=0.01)
     # it ends half the pad radius beyond the pad edge
     r = d.bumps.dims.capture_um / 2
-    assert 500 - pts[:, 1].min() == pytest.approx(r * (1 + wlcsp.TEARDROP_REACH), abs=0.01)
+    assert 500 - pts[:, 1].min() == pytest.approx(r * (1 + d.teardrop.reach_ratio), abs=0.01)
     (body,) = net_bodies(d, nets, drops, by, {"P1": ["P1", "C2"]})
     assert drc_clean(d, [body]) == {}
     ring = np.array(body.simplify(1e-3).exterior.coords[:-1])
@@ -87,7 +87,7 @@ def test_teardrop_follows_a_45_degree_exit(small):
     d, terms, by, bump_nets = small
     line = [(1000, 500), (850, 350), (850, 140), (880, 110), (1000, 110)]
     nets = {"P1": fake_net("P1", line, [by["P1"].shape, by["C2"].shape])}
-    drops, _ = wlcsp.teardrops(terminals=terms, nets=nets, bump_nets=bump_nets, design=d)
+    drops, _ = teardrops(d, terminals=terms, nets=nets, bump_nets=bump_nets)
     (t,) = drops
     pts = np.array(t.shape.exterior.coords)
     across = np.array((-1.0, 1.0)) / math.sqrt(2)  # perpendicular to the 225-degree exit
@@ -105,7 +105,7 @@ def test_teardrop_spans_a_45_degree_bend(small):
     d, terms, by, bump_nets = small
     line = [(1000, 500), (1000, 360), (900, 260), (900, 200), (1000, 100), (1000, 110)]
     nets = {"P1": fake_net("P1", line[:-1], [by["P1"].shape, by["C2"].shape])}
-    drops, report = wlcsp.teardrops(terminals=terms, nets=nets, bump_nets=bump_nets, design=d)
+    drops, report = teardrops(d, terminals=terms, nets=nets, bump_nets=bump_nets)
     assert report.placed("bump") == 1 and not drops[0].clipped
     after_bend = shapely.Point(np.array((1000, 360)) + 25 * np.array((-1, -1)) / math.sqrt(2))
     assert drops[0].shape.buffer(1e-6).covers(after_bend.buffer(W / 2 - 0.01))
@@ -122,9 +122,9 @@ def test_teardrop_spans_a_45_degree_bend(small):
 ])
 def test_junction_paths(pts, end):
     pad_poly = shapely.Polygon(geo.octagon(diameter_um=235.0))
-    path = wlcsp.junction_paths(np.array(pts, dtype=float), pad_poly, reach_um=50.0)
+    path = junction_paths(np.array(pts, dtype=float), pad_poly, reach_um=50.0)
     assert np.allclose(path[0], (0, 0)) and np.allclose(path[-1], end, atol=1e-6)
-    assert wlcsp.junction_paths(np.array([(200, 0), (400, 0)], float), pad_poly,
+    assert junction_paths(np.array([(200, 0), (400, 0)], float), pad_poly,
                                 reach_um=50.0) is None
 
 
@@ -136,12 +136,11 @@ def test_teardrop_is_clipped_to_the_space_from_another_net(small):
     y = 500 - cap_r - 10 - 5 - 0.012
     p3 = fake_net("P3", [(1150, 110), (1150, 200), (1020, 200), (1020, y), (1250, y),
                          (1250, 500), (1500, 500)], [by["P3"].shape, by["C3"].shape])
-    alone, _ = wlcsp.teardrops(terminals=terms, nets={"P1": p1}, bump_nets=bump_nets,
-                               design=d)
+    alone, _ = teardrops(d, terminals=terms, nets={"P1": p1}, bump_nets=bump_nets)
     assert len(alone) == 1 and not alone[0].clipped
     assert alone[0].shape.distance(p3.metal) < d.rdl.space_um  # it would violate
     nets = {"P1": p1, "P3": p3}
-    drops, report = wlcsp.teardrops(terminals=terms, nets=nets, bump_nets=bump_nets, design=d)
+    drops, report = teardrops(d, terminals=terms, nets=nets, bump_nets=bump_nets)
     by_term = {t.terminal: t for t in drops}
     assert by_term["C2"].clipped and report.clipped["bump"] >= 1  # shrunk, not dropped
     assert by_term["C2"].shape.difference(shapely.union_all([by["C2"].shape, p1.metal])).area \
@@ -156,11 +155,11 @@ def test_teardrop_is_clipped_to_the_space_from_another_net(small):
 def test_teardrop_modes(small):
     d, terms, by, bump_nets = small
     nets = {"P1": fake_net("P1", [(1000, 500), (1000, 110)], [by["P1"].shape, by["C2"].shape])}
-    none, report = wlcsp.teardrops(terminals=terms, nets=nets, bump_nets=bump_nets, design=d,
-                                   mode="none")
+    none, report = teardrops(d, terminals=terms, nets=nets, bump_nets=bump_nets,
+                             mode="none")
     assert none == [] and report.placed() == 0
-    drops, report = wlcsp.teardrops(terminals=terms, nets=nets, bump_nets=bump_nets, design=d,
-                                    mode="all")
+    drops, report = teardrops(d, terminals=terms, nets=nets, bump_nets=bump_nets,
+                              mode="all")
     assert sorted((t.kind, t.terminal) for t in drops) == [("bump", "C2"), ("pad", "P1")]
     assert report.to_json()["pad_landings"] == {"junctions": 1, "placed": 1, "full_size": 1,
                                                 "clipped": 0}
@@ -193,7 +192,7 @@ def test_pad_trace_teardrop_union_is_clean_and_never_acute(k, run, turn):
     bend = u0 * (steps + steps % 2) * GRID
     line = np.array([(0.0, 0.0), bend, bend + u1 * 150.0])
     wire = octilinear_metal(line)
-    path = wlcsp.junction_paths(line, pad_poly, reach_um=d_cap / 4)
+    path = junction_paths(line, pad_poly, reach_um=d_cap / 4)
     drop = geo.teardrop(pad=pad_pts, center=(0, 0), path=path, chord_um=0.9 * d_cap,
                         trace_width_um=W, grid_um=GRID)
     body = fill_notch(shapely.union_all([pad_poly, wire, shapely.Polygon(drop)]), space_um=S,
@@ -215,7 +214,7 @@ def test_teardrop_fills_the_inner_side_of_a_90_degree_turn_near_the_pad(small):
     d, terms, by, bump_nets = small
     line = [(1000, 500), (1000, 358), (930, 358), (930, 200), (1000, 130), (1000, 110)]
     nets = {"P1": fake_net("P1", line, [by["P1"].shape, by["C2"].shape])}
-    drops, report = wlcsp.teardrops(terminals=terms, nets=nets, bump_nets=bump_nets, design=d)
+    drops, report = teardrops(d, terminals=terms, nets=nets, bump_nets=bump_nets)
     assert report.placed("bump") == 1
     (body,) = net_bodies(d, nets, drops, by, {"P1": ["P1", "C2"]})
     corner = shapely.box(955, 353, 1000, 382.5)  # between the pad, the stub and the turn

@@ -10,10 +10,10 @@ import klayout.db as kdb
 import pytest
 import shapely
 
-from test_design import PDK
+from tests.designs import PDK
 from wlpmask import geometry as geo
 from wlpmask.drc import run_drc
-from wlpmask.notches import fill_notch, fill_notches, notch_pairs
+from wlpmask.routing.notches import fill_notch, fill_notches, notch_pairs
 from wlpmask.tech import load_technology
 
 TECH = load_technology(PDK)

@@ -159,7 +159,7 @@ def test_polygon_set_is_a_sequence_and_an_input():
         ps[2]
     with pytest.raises(ValueError, match="offsets"):
         PolygonSet(np.zeros((4, 2)), [0, 5])
-    tech = load_technology(Path(__file__).resolve().parent.parent / "pdk" / "wlcsp_generic.toml")
+    tech = load_technology(Path(__file__).resolve().parents[2] / "pdk" / "wlcsp_generic.toml")
     assert run_drc({"RDL": ps}, tech).violations == run_drc({"RDL": polys}, tech).violations
 
 

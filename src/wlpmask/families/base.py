@@ -1,0 +1,159 @@
+"""What a product family gives the build driver: the protocol and the product it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Protocol
+
+import gdstk
+import numpy as np
+
+from ..cells import CellCache
+from ..checks import ProcessCheck
+from ..designfile import DesignDoc, Die
+from ..tech import Layer, Technology
+
+__all__ = ["Detail", "Family", "MaskStep", "Product", "Progress", "Report", "Shapes", "quiet"]
+
+Box = tuple[float, float, float, float]
+Shapes = Mapping[str, Sequence[np.ndarray]]
+
+
+class Progress(Protocol):
+    """Where long work says what it is doing: a phase name and, when countable, n of total."""
+
+    def __call__(self, phase: str, done: int = 0, total: int = 0) -> None: ...
+
+
+def quiet(phase: str, done: int = 0, total: int = 0) -> None:
+    """A Progress that says nothing.
+
+    Args:
+        phase: what is being done.
+        done: units finished.
+        total: units in all (0: not countable).
+    """
+
+
+@dataclass(frozen=True)
+class MaskStep:
+    """One mask of the product's process flow, in the order the plates are used.
+
+    Args:
+        step: 1-based position in the flow.
+        role: the family's layer role.
+        layer: the technology layer.
+        note: what the step does (e.g. "PI1 openings over the bond pads").
+        aligned_to: the role of the mask this one aligns to (None: the first mask).
+    """
+
+    step: int
+    role: str
+    layer: Layer
+    note: str = ""
+    aligned_to: str | None = None
+
+    def to_json(self) -> dict:
+        """The manifest record: step, role, layer, gds, tone, purpose (and note)."""
+        return {"step": self.step, "role": self.role, "layer": self.layer.name,
+                "gds": list(self.layer.gds), "tone": self.layer.tone,
+                "purpose": self.layer.purpose, "note": self.note,
+                "aligned_to": self.aligned_to}
+
+
+@dataclass(frozen=True)
+class Detail:
+    """The zoomed detail preview.
+
+    Args:
+        region_um: the window (x0, y0, x1, y1).
+        caption: what it shows (after the design name in the title).
+        corner: the die corner it sits at, if any.
+    """
+
+    region_um: Box
+    caption: str
+    corner: str | None = None
+
+
+class Report(Protocol):
+    """A family's report data: what it did, and whether it all worked."""
+
+    @property
+    def ok(self) -> bool:
+        """False when the family could not make everything it was asked for (e.g. a net
+        left unrouted); the build then exits 1."""
+        ...
+
+    def summary_lines(self) -> list[str]:
+        """One or more short lines for `wlpmask build` (stdout)."""
+        ...
+
+    def problem_lines(self) -> list[str]:
+        """Lines naming what is missing (stderr), empty when ok."""
+        ...
+
+
+@dataclass
+class Product:
+    """What a family's generate() returns.
+
+    Args:
+        top: the top cell, named after the design; every cell below it is reachable.
+        roles: every role drawn -> its technology layer.
+        report: the family's report data.
+        die: the die frame (the step on a wafer).
+        masks: the mask sequence of the process flow.
+        preview_layers: technology layer names to draw in previews, bottom first.
+        detail: the zoomed detail preview, or None.
+        absent: role -> why the design does not draw it; a rule on a layer of that name
+            that the product does not draw is skipped with this reason.
+        files: further files written beside the outputs (name -> bytes).
+        notes: warning lines for the user (e.g. pads left out).
+    """
+
+    top: gdstk.Cell
+    roles: Mapping[str, Layer]
+    report: Report
+    die: Die
+    masks: tuple[MaskStep, ...] = ()
+    preview_layers: tuple[str, ...] = ()
+    detail: Detail | None = None
+    absent: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    files: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
+    notes: tuple[str, ...] = ()
+
+    @property
+    def cells(self) -> list[gdstk.Cell]:
+        """The top cell and every cell under it, sorted by name."""
+        return sorted([self.top, *[c for c in self.top.dependencies(True)
+                                   if isinstance(c, gdstk.Cell)]], key=lambda c: c.name)
+
+
+class Family(Protocol):
+    """A product family: the object the build driver calls; see the package docstring."""
+
+    name: str
+    summary: str
+    sections: frozenset[str]
+
+    def load(self, doc: DesignDoc) -> Any:
+        """Read the family's sections (and the shared ones it uses) into a frozen part."""
+        ...
+
+    def generate(self, part: Any, *, tech: Technology, cache: CellCache,
+                 progress: Progress = quiet) -> Product:
+        """Draw the product: cells placed under one top cell, with the report data."""
+        ...
+
+    def checks(self, part: Any, product: Product, shapes: Shapes,
+               tech: Technology) -> list[ProcessCheck]:
+        """The family's process checks on the flattened layout."""
+        ...
+
+    def manifest(self, part: Any, product: Product) -> dict[str, Any]:
+        """The family's manifest keys (merged into manifest.json's top level)."""
+        ...
+
