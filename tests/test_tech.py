@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wlpmask.errors import WlpmaskError
-from wlpmask.tech import RULE_KINDS, load_technology
+from wlpmask.tech import METRICS, RULE_KINDS, load_technology
 
 PDK = Path(__file__).resolve().parent.parent / "pdk"
 
@@ -125,7 +125,7 @@ def test_bad_colour(tmp_path):
         ("grid_um = 0.005", "grid_um = 0", "technology.grid_um"),
         ("gds = [1, 0]", "gds = [1, 70000]", "layers.A.gds"),
         ('color = "#112233"', "pattern = 99", "layers.A.pattern"),
-        ("[technology]", "bogus = 1\n[technology]", "(top level).bogus"),
+        ("[technology]", "bogus = 1\n[technology]", "bogus"),
     ],
 )
 def test_other_bad_values_name_their_key(tmp_path, old, new, key):
@@ -137,3 +137,94 @@ def test_missing_file():
     with pytest.raises(WlpmaskError) as info:
         load_technology("/nonexistent/tech.toml")
     assert info.value.file == "/nonexistent/tech.toml" and "not found" in info.value.message
+
+
+def test_typo_of_a_rule_parameter_is_refused(tmp_path):
+    # "metrc" used to be kept as a parameter nobody reads: the rule ran euclidian, unasked
+    err = _error(tmp_path, BASE.replace('min_um = 2.0\n', 'min_um = 2.0\nmetrc = "projection"\n'))
+    assert err.key == 'rules."A.W".metrc' and "metric" in err.message
+
+
+def test_a_rule_kind_without_a_metric_refuses_one(tmp_path):
+    text = BASE.replace('kind = "width"', 'kind = "min_area"').replace(
+        "min_um = 2.0\n", 'min_um2 = 4.0\nmetric = "projection"\n')
+    err = _error(tmp_path, text)
+    assert err.key == 'rules."A.W".metric' and "unknown key" in err.message
+
+
+@pytest.mark.parametrize("metric", ["euclidian", "euclidean", "projection", "square"])
+def test_metric_values(tmp_path, metric):
+    text = BASE.replace("min_um = 1.0\n", f'min_um = 1.0\nmetric = "{metric}"\n')
+    assert load_technology(_write(tmp_path, text)).rules["AB.S"].params == {"metric": metric}
+    err = _error(tmp_path, text.replace(metric, metric + "x"))
+    assert err.key == 'rules."AB.S".metric' and f"'{metric}x'" in err.message
+
+
+def test_metric_vocabulary_matches_the_drc():
+    from wlpmask.drc.edges import METRICS as DRC_METRICS
+    from wlpmask.drc.kinds import METRIC_KINDS
+
+    assert set(METRICS) == {*DRC_METRICS, "euclidean"}
+    assert {k for k, spec in RULE_KINDS.items() if "metric" in spec.params} == set(METRIC_KINDS)
+
+
+STACK = '\n[stack.M]\nthickness_um = 3.0\nmaterial = "Cu"\n'
+
+
+def test_stack_constants(tmp_path):
+    text = BASE + STACK + 'cte_ppm_per_k = 17.0\nrefractive_index = 1.6\ncore = "PS"\n'
+    stack = load_technology(_write(tmp_path, text)).stack["M"]
+    assert stack.constants == {"cte_ppm_per_k": 17.0, "refractive_index": 1.6, "core": "PS"}
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "says"),
+    [
+        ("cte = 17.0", "stack.M.cte", "unit suffix"),
+        ("plated = true", "stack.M.plated", "number or string"),
+        ("description = 3", "stack.M.description", "string"),
+    ],
+)
+def test_bad_stack_constants(tmp_path, line, key, says):
+    err = _error(tmp_path, BASE + STACK + line + "\n")
+    assert err.key == key and says in err.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "bound"),
+    [
+        ("grid_um = 0.005", "grid_um = 1e9", "technology.grid_um", "<= 1,"),
+        ("min_um = 2.0", "min_um = 1e9", 'rules."A.W".min_um', "<= 1e+06"),
+        ("min_um = 2.0", "min_um2 = 1e13", 'rules."A.W".min_um2', "<= 1e+12"),
+        ('color = "#112233"', "bias_um = -2e6", "layers.A.bias_um", ">= -1e+06"),
+        ("[rules", "[stack.M]\nthickness_um = 2e6\n[rules", "stack.M.thickness_um", "<= 1e+06"),
+        ("[rules", "[stack.M]\nthickness_um = 2.0\ncoat_um = 2e6\n[rules", "stack.M.coat_um",
+         "<= 1e+06"),
+        ("[rules", "[process]\nreach_um = 1e7\n[rules", "process.reach_um", "<= 1e+06"),
+    ],
+)
+def test_sizes_have_an_upper_bound(tmp_path, old, new, key, bound):
+    text = BASE.replace(old, new, 1)
+    if "min_um2" in new:
+        text = text.replace('kind = "width"', 'kind = "min_area"')
+    err = _error(tmp_path, text)
+    assert err.key == key and bound in err.message
+
+
+def test_sizes_at_their_bound_load(tmp_path):
+    text = (BASE.replace("grid_um = 0.005", "grid_um = 1.0").replace("min_um = 2.0", "min_um = 1e6")
+            + STACK.replace("3.0", "1e6"))
+    t = load_technology(_write(tmp_path, text))
+    assert (t.grid_um, t.rules["A.W"].limit, t.stack["M"].thickness_um) == (1.0, 1e6, 1e6)
+
+
+def test_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "tech.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + BASE.encode())
+    t = load_technology(path)
+    assert t.name == "t" and t.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_missing_technology_table(tmp_path):
+    err = _error(tmp_path, BASE.replace('[technology]\nname = "t"\ngrid_um = 0.005\n', ""))
+    assert err.key == "technology" and "missing" in err.message

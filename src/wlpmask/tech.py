@@ -8,26 +8,30 @@ number; every value comes from the file, and every problem is reported with file
 from __future__ import annotations
 
 import hashlib
-import math
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 from .errors import WlpmaskError
+from .validate import Reader, dotted, is_number, read_toml  # read_toml: design files use it too
 
 PURPOSES = ("input", "mask", "marker")
 TONES = ("clear", "dark")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_UNIT_SUFFIX = re.compile(r"_(um|um2|nm|mm|deg|c|k|ppm_per_k|percent|ratio|count|s|min|um_per_s)$")
+
+# The manufacturing grid is the GDS database unit, a fraction of the user unit (1 um): a grid
+# coarser than the user unit has no meaning there, and no packaging layer is drawn that coarse.
+MAX_GRID_UM = 1.0
+
+# Distance metrics of the edge-pair rule kinds, as wlpmask.drc.edges.METRICS (a test keeps the
+# two in step); "euclidean" is read as "euclidian".
+METRICS = ("euclidian", "euclidean", "projection", "square")
+
+# What a rule parameter beyond layers and limit may say.
+RULE_PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType({"metric": METRICS})
 
 
 @dataclass(frozen=True)
@@ -38,20 +42,22 @@ class RuleKind:
         roles: the keys that name layers, in order (e.g. ("outer", "inner")). A role named
             "layers" takes a list of two layer names.
         limit_key: "min_um" for lengths, "min_um2" for areas.
+        params: the further keys a rule of the kind may give (see RULE_PARAMS).
     """
 
     roles: tuple[str, ...]
     limit_key: str = "min_um"
+    params: tuple[str, ...] = ()
 
 
 # The rule kinds a technology may use. Adding a kind: one entry here and one check function
 # in wlpmask.drc.kinds (a test keeps the two in step).
 RULE_KINDS: Mapping[str, RuleKind] = MappingProxyType(
     {
-        "width": RuleKind(("layer",)),
-        "space": RuleKind(("layer",)),
-        "separation": RuleKind(("layers",)),
-        "enclosure": RuleKind(("outer", "inner")),
+        "width": RuleKind(("layer",), params=("metric",)),
+        "space": RuleKind(("layer",), params=("metric",)),
+        "separation": RuleKind(("layers",), params=("metric",)),
+        "enclosure": RuleKind(("outer", "inner"), params=("metric",)),
         "min_area": RuleKind(("layer",), "min_um2"),
         "inside": RuleKind(("outer", "inner"), "min_um"),
     }
@@ -155,158 +161,98 @@ class Technology:
         return round(round(value_um / self.grid_um) * self.grid_um, 9)
 
 
-def _err(path: Path, key: str, message: str) -> WlpmaskError:
-    return WlpmaskError(message, file=path, key=key)
-
-
-def _number(path: Path, key: str, value: Any, *, minimum: float | None = 0.0,
-            strict: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise _err(path, key, f"expected a number, got {value!r}")
-    if minimum is not None and (value < minimum or (strict and value == minimum)):
-        rel = ">" if strict else ">="
-        raise _err(path, key, f"expected a number {rel} {minimum}, got {value!r}")
-    return float(value)
-
-
-def _string(path: Path, key: str, value: Any, *, choices: tuple[str, ...] | None = None) -> str:
-    if not isinstance(value, str):
-        raise _err(path, key, f"expected a string, got {value!r}")
-    if choices is not None and value not in choices:
-        raise _err(path, key, f"expected one of {', '.join(choices)}, got {value!r}")
-    return value
-
-
-def _table(path: Path, key: str, value: Any) -> dict:
-    if not isinstance(value, dict):
-        raise _err(path, key, f"expected a table, got {value!r}")
-    return value
-
-
-def _check_keys(path: Path, key: str, table: dict, allowed: set[str]) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise _err(path, f"{key}.{unknown[0]}",
-                   f"unknown key; expected one of {', '.join(sorted(allowed))}")
-
-
-def read_toml(path: str | Path) -> tuple[dict, bytes]:
-    """Read a TOML file; errors name the file (and line, as tomllib reports it)."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise WlpmaskError("file not found", file=path) from None
-    except OSError as exc:
-        raise WlpmaskError(f"cannot read: {exc.strerror}", file=path) from None
-    try:
-        return tomllib.loads(raw.decode("utf-8")), raw
-    except UnicodeDecodeError:
-        raise WlpmaskError("not UTF-8 text; expected a TOML file", file=path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise WlpmaskError(f"malformed TOML: {exc}", file=path) from None
-
-
 _DEFAULT_PATTERN = {"input": 1, "mask": 5, "marker": 0}
+_TOP_KEYS = {"technology", "layers", "stack", "process", "rules"}
+_HEAD_KEYS = {"name", "description", "grid_um", "version"}
+_LAYER_KEYS = {"gds", "purpose", "tone", "bias_um", "color", "pattern", "description"}
+_STACK_KEYS = {"thickness_um", "material", "description"}
 
 
-def _load_layer(path: Path, name: str, raw: Any) -> Layer:
-    key = f"layers.{name}"
-    t = _table(path, key, raw)
-    _check_keys(path, key, t, {"gds", "purpose", "tone", "bias_um", "color", "pattern",
-                               "description"})
-    gds = t.get("gds")
-    if (not isinstance(gds, list) or len(gds) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) for v in gds)
-            or not all(0 <= v <= 65535 for v in gds)):
-        raise _err(path, f"{key}.gds",
-                   f"expected [layer, datatype], integers 0..65535, got {gds!r}")
-    purpose = _string(path, f"{key}.purpose", t.get("purpose", "mask"), choices=PURPOSES)
-    tone = _string(path, f"{key}.tone", t.get("tone", "clear"), choices=TONES)
-    bias = _number(path, f"{key}.bias_um", t.get("bias_um", 0.0), minimum=None)
-    color = _string(path, f"{key}.color", t.get("color", "#808080"))
+def _load_layer(r: Reader, layers: dict, name: str) -> Layer:
+    key = dotted("layers", name)
+    t = r.table(layers, "layers", name)
+    r.keys(key, t, _LAYER_KEYS)
+    gds = r.pair(t.get("gds"), dotted(key, "gds"), named=False)
+    purpose = r.string(t, key, "purpose", default="mask", choices=PURPOSES)
+    tone = r.string(t, key, "tone", default="clear", choices=TONES)
+    bias = r.quantity(t, key, "bias_um") if "bias_um" in t else 0.0
+    color = r.string(t, key, "color", default="#808080")
     if not _COLOR.match(color):
-        raise _err(path, f"{key}.color", f"expected a colour '#rrggbb', got {color!r}")
-    pattern = t.get("pattern", _DEFAULT_PATTERN[purpose])
-    if isinstance(pattern, bool) or not isinstance(pattern, int) or not 0 <= pattern <= 45:
-        raise _err(path, f"{key}.pattern", f"expected a dither pattern 0..45, got {pattern!r}")
-    desc = _string(path, f"{key}.description", t.get("description", ""))
-    return Layer(name, (gds[0], gds[1]), purpose, tone, bias, color.lower(), pattern, desc)
+        raise r.err(dotted(key, "color"), f"expected a colour '#rrggbb', got {color!r}")
+    pattern = r.integer(t, key, "pattern", default=_DEFAULT_PATTERN[purpose], maximum=45)
+    desc = r.string(t, key, "description", default="")
+    return Layer(name, gds, purpose, tone, bias, color.lower(), pattern, desc)
 
 
-def _load_stack(path: Path, name: str, raw: Any) -> StackLayer:
-    key = f"stack.{name}"
-    t = _table(path, key, raw)
-    if "thickness_um" not in t:
-        raise _err(path, f"{key}.thickness_um", "missing thickness")
-    thickness = _number(path, f"{key}.thickness_um", t["thickness_um"], strict=True)
-    material = _string(path, f"{key}.material", t.get("material", ""))
-    constants = {}
+def _load_stack(r: Reader, stack: dict, name: str) -> StackLayer:
+    key = dotted("stack", name)
+    t = r.table(stack, "stack", name)
+    thickness = r.quantity(t, key, "thickness_um", minimum=0.0, strict=True)
+    material = r.string(t, key, "material", default="")
+    r.string(t, key, "description", default="")
+    constants: dict[str, Any] = {}
     for k, v in t.items():
-        if k in ("thickness_um", "material", "description"):
+        if k in _STACK_KEYS:
             continue
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            constants[k] = _number(path, f"{key}.{k}", v, minimum=None)
-        elif isinstance(v, str):
+        if isinstance(v, str):
             constants[k] = v
+        elif is_number(v):
+            constants[k] = r.quantity(t, key, k)
         else:
-            raise _err(path, f"{key}.{k}", f"expected a number or string, got {v!r}")
+            raise r.err(dotted(key, k), f"expected a number or string, got {v!r}")
     return StackLayer(name, thickness, material, MappingProxyType(constants))
 
 
-def _load_process(path: Path, raw: Any) -> dict[str, Any]:
-    t = _table(path, "process", raw)
+def _load_process(r: Reader, t: dict) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in t.items():
-        key = f"process.{k}"
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            if not _UNIT_SUFFIX.search(k):
-                raise _err(path, key, "a numeric parameter needs a unit suffix (_um, _deg, ...)")
-            out[k] = _number(path, key, v, minimum=None)
+        if is_number(v):
+            out[k] = r.quantity(t, "process", k)
         elif isinstance(v, (str, bool)):
             out[k] = v
         elif isinstance(v, list) and all(isinstance(x, (int, float, str)) for x in v):
             out[k] = tuple(v)
         else:
-            raise _err(path, key, f"expected a number, string, boolean or list, got {v!r}")
+            raise r.err(dotted("process", k),
+                        f"expected a number, string, boolean or list, got {v!r}")
     return out
 
 
-def _load_rule(path: Path, rid: str, raw: Any, layers: Mapping[str, Layer]) -> Rule:
-    key = f'rules."{rid}"' if not re.fullmatch(r"[A-Za-z0-9_-]+", rid) else f"rules.{rid}"
-    t = _table(path, key, raw)
-    if "kind" not in t:
-        raise _err(path, f"{key}.kind",
-                   f"missing rule kind; expected one of {', '.join(RULE_KINDS)}")
-    kind = _string(path, f"{key}.kind", t["kind"])
-    if kind not in RULE_KINDS:
-        raise _err(path, f"{key}.kind", f"unknown rule kind {kind!r}; expected one of "
-                   f"{', '.join(RULE_KINDS)}")
-    spec = RULE_KINDS[kind]
+def _rule_layers(r: Reader, t: dict, key: str, kind: str, layers: Mapping[str, Layer]) -> tuple:
+    """The layer names of a rule in role order, each one a layer of the technology."""
     names: list[str] = []
-    for role in spec.roles:
+    for role in RULE_KINDS[kind].roles:
         if role not in t:
-            raise _err(path, f"{key}.{role}", f"missing layer for a {kind} rule")
+            raise r.err(dotted(key, role), f"missing layer for a {kind} rule")
         v = t[role]
         if role == "layers":
             if not (isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)):
-                raise _err(path, f"{key}.layers", f"expected two layer names, got {v!r}")
+                raise r.err(dotted(key, role), f"expected two layer names, got {v!r}")
             names.extend(v)
         else:
-            names.append(_string(path, f"{key}.{role}", v))
+            names.append(r.string(t, key, role))
     for role_name in names:
         if role_name not in layers:
-            raise _err(path, key, f"unknown layer {role_name!r}; valid layers: {', '.join(layers)}")
+            raise r.err(key, f"unknown layer {role_name!r}; valid layers: {', '.join(layers)}")
+    return tuple(names)
+
+
+def _load_rule(r: Reader, rules: dict, rid: str, layers: Mapping[str, Layer]) -> Rule:
+    key = dotted("rules", rid)
+    t = r.table(rules, "rules", rid)
+    kind = r.string(t, key, "kind", choices=tuple(RULE_KINDS))
+    spec = RULE_KINDS[kind]
+    names = _rule_layers(r, t, key, kind, layers)
     limit_key = spec.limit_key
-    other = "min_um" if limit_key == "min_um2" else "min_um2"
     if limit_key not in t:
+        other = "min_um" if limit_key == "min_um2" else "min_um2"
         hint = f" (a {kind} rule takes {limit_key}, not {other})" if other in t else ""
-        raise _err(path, f"{key}.{limit_key}", f"missing limit{hint}")
-    limit = _number(path, f"{key}.{limit_key}", t[limit_key])
-    desc = _string(path, f"{key}.description", t.get("description", ""))
-    params = {k: v for k, v in t.items()
-              if k not in {"kind", "description", limit_key, *spec.roles}}
-    return Rule(rid, kind, tuple(names), limit, desc, MappingProxyType(params))
+        raise r.err(dotted(key, limit_key), f"missing limit{hint}")
+    limit = r.quantity(t, key, limit_key, minimum=0.0)
+    r.keys(key, t, {"kind", "description", limit_key, *spec.roles, *spec.params})
+    desc = r.string(t, key, "description", default="")
+    params = {k: r.string(t, key, k, choices=RULE_PARAMS[k]) for k in spec.params if k in t}
+    return Rule(rid, kind, names, limit, desc, MappingProxyType(params))
 
 
 def load_technology(path: str | Path) -> Technology:
@@ -320,32 +266,32 @@ def load_technology(path: str | Path) -> Technology:
     """
     path = Path(path)
     data, raw = read_toml(path)
-    _check_keys(path, "(top level)", data, {"technology", "layers", "stack", "process", "rules"})
-    head = _table(path, "technology", data.get("technology"))
-    _check_keys(path, "technology", head, {"name", "description", "grid_um", "version"})
-    name = _string(path, "technology.name", head.get("name"))
-    desc = _string(path, "technology.description", head.get("description", ""))
-    if "grid_um" not in head:
-        raise _err(path, "technology.grid_um", "missing manufacturing grid")
-    grid = _number(path, "technology.grid_um", head["grid_um"], strict=True)
+    r = Reader(path)
+    r.keys("", data, _TOP_KEYS)
+    head = r.table(data, "", "technology")
+    r.keys("technology", head, _HEAD_KEYS)
+    name = r.string(head, "technology", "name")
+    desc = r.string(head, "technology", "description", default="")
+    grid = r.num(head, "technology", "grid_um", strict=True, maximum=MAX_GRID_UM)
 
     layers: dict[str, Layer] = {}
     seen: dict[tuple[int, int], str] = {}
-    for lname, lraw in _table(path, "layers", data.get("layers", {})).items():
-        lay = _load_layer(path, lname, lraw)
+    layers_t = r.table(data, "", "layers", required=False)
+    for lname in layers_t:
+        lay = _load_layer(r, layers_t, lname)
         if lay.gds in seen:
-            raise _err(path, f"layers.{lname}.gds",
-                       f"GDS pair {list(lay.gds)} already used by layer {seen[lay.gds]!r}")
+            raise r.err(dotted(dotted("layers", lname), "gds"),
+                        f"GDS pair {list(lay.gds)} already used by layer {seen[lay.gds]!r}")
         seen[lay.gds] = lname
         layers[lname] = lay
     if not layers:
-        raise _err(path, "layers", "a technology needs at least one layer")
+        raise r.err("layers", "a technology needs at least one layer")
 
-    stack = {n: _load_stack(path, n, s)
-             for n, s in _table(path, "stack", data.get("stack", {})).items()}
-    process = _load_process(path, data.get("process", {}))
-    rules = {rid: _load_rule(path, rid, r, layers)
-             for rid, r in _table(path, "rules", data.get("rules", {})).items()}
+    stack_t = r.table(data, "", "stack", required=False)
+    stack = {n: _load_stack(r, stack_t, n) for n in stack_t}
+    process = _load_process(r, r.table(data, "", "process", required=False))
+    rules_t = r.table(data, "", "rules", required=False)
+    rules = {rid: _load_rule(r, rules_t, rid, layers) for rid in rules_t}
     return Technology(
         name=name,
         description=desc,

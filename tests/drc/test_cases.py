@@ -4,7 +4,9 @@ repeated shapes, the result records and their JSON form."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pytest
@@ -267,7 +269,8 @@ def test_metric_parameter_is_honoured_or_refused(tmp_path):
     proj = _tech_with(tmp_path, '[rules."A.W"]\nkind = "width"\nlayer = "A"\nmin_um = 9.5\n'
                                 'metric = "projection"\n')
     assert run_drc({"A": [octagon]}, proj).clean
-    bad = _tech_with(tmp_path, '[rules."A.W"]\nkind = "width"\nlayer = "A"\nmin_um = 9.5\n'
-                               'metric = "manhattan"\n')
+    # a technology file cannot say this (load refuses it); a rule built in code is refused too
+    rule = replace(proj.rules["A.W"], params=MappingProxyType({"metric": "manhattan"}))
+    bad = replace(proj, rules=MappingProxyType({"A.W": rule}))
     with pytest.raises(WlpmaskError, match="manhattan"):
         run_drc({"A": [octagon]}, bad)
