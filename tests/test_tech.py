@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from wlpmask.errors import WlpmaskError
+from wlpmask.geometry import snap_value
 from wlpmask.tech import METRICS, RULE_KINDS, load_technology
 
 PDK = Path(__file__).resolve().parent.parent / "pdk"
@@ -62,7 +63,7 @@ def test_base_loads(tmp_path):
     assert t.rules["AB.S"].layers == ("A", "B")
     assert t.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert t.layer_by_gds() == {(1, 0): "A", (2, 0): "B"}
-    assert t.snap(1.0031) == 1.005
+    assert snap_value(1.0031, t.grid_um) == 1.005  # the one grid snap, on the file's grid
 
 
 @pytest.mark.parametrize("path", sorted(PDK.glob("*.toml")), ids=lambda p: p.name)

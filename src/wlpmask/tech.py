@@ -156,10 +156,6 @@ class Technology:
             raise WlpmaskError("missing process parameter", file=self.source, key=f"process.{key}")
         return self.process[key]
 
-    def snap(self, value_um: float) -> float:
-        """Round a length to the manufacturing grid."""
-        return round(round(value_um / self.grid_um) * self.grid_um, 9)
-
 
 _DEFAULT_PATTERN = {"input": 1, "mask": 5, "marker": 0}
 _TOP_KEYS = {"technology", "layers", "stack", "process", "rules"}
