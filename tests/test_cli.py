@@ -171,3 +171,29 @@ def test_console_script_prints_one_line_for_a_truncated_file(files):
         capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ")
+
+
+def test_drc_json_then_unwritable_lyrdb_writes_neither(files, tmp_path):
+    """Every output path is checked before any is written (and before the check runs)."""
+    (tmp_path / "plain").write_text("a file, not a directory")
+    result = _run(["drc", files["bad"], "--tech", TECH, "--json", tmp_path / "a.json",
+                   "--lyrdb", tmp_path / "plain" / "r.lyrdb"])
+    _assert_bad_input(result, "does not exist")
+    assert not (tmp_path / "a.json").exists()
+    # a directory that exists but takes no file (even for root): /proc on Linux
+    proc = Path("/proc")
+    if not (proc / "self").exists():
+        pytest.skip("no /proc on this system: no directory that refuses every writer")
+    result = _run(["drc", files["bad"], "--tech", TECH, "--json", tmp_path / "a.json",
+                   "--lyrdb", proc / "r.lyrdb"])
+    _assert_bad_input(result, "cannot write here")
+    assert not (tmp_path / "a.json").exists()
+
+
+def test_families_lists_every_family():
+    from wlpmask.families import FAMILIES
+
+    result = _run(["families"])
+    assert result.exit_code == 0
+    lines = result.output.strip().splitlines()
+    assert [ln.split()[0] for ln in lines] == list(FAMILIES) and "wlcsp" in FAMILIES

@@ -176,8 +176,10 @@ def _rule_ids(rules: str | None, t) -> list[str] | None:
 
 
 def _check_output_path(out: str | None) -> None:
-    """Fail before a long check rather than after it when an output cannot be written."""
+    """Fail before a long check rather than after it when an output cannot be written: the
+    directory must exist and take a new file (tried with a probe file, removed at once)."""
     import os
+    import tempfile
 
     if out is None:
         return
@@ -186,9 +188,12 @@ def _check_output_path(out: str | None) -> None:
         raise WlpmaskError("is a directory; expected a file name", file=path)
     if not path.parent.is_dir():
         raise WlpmaskError(f"directory {str(path.parent)!r} does not exist", file=path)
-    if not os.access(path.parent, os.W_OK | os.X_OK) or (
-            path.exists() and not os.access(path, os.W_OK)):
-        raise WlpmaskError("cannot write here (permission denied)", file=path)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".wlpmask-probe-", dir=path.parent)
+    except OSError as exc:
+        raise WlpmaskError(f"cannot write here: {exc.strerror or exc}", file=path) from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 def _print_table(result, t) -> None:
