@@ -229,3 +229,26 @@ def test_byte_order_mark_is_accepted(tmp_path):
 def test_missing_technology_table(tmp_path):
     err = _error(tmp_path, BASE.replace('[technology]\nname = "t"\ngrid_um = 0.005\n', ""))
     assert err.key == "technology" and "missing" in err.message
+
+
+def test_limit_as_a_multiple_of_a_stack_thickness(tmp_path):
+    """A photo-etch rule scales with its sheet: the limit is times x the film's thickness."""
+    text = BASE.replace("min_um = 2.0", "min_um = { times = 0.8, thickness = \"M\" }") + STACK
+    rule = load_technology(_write(tmp_path, text)).rules["A.W"]
+    assert rule.limit == pytest.approx(2.4) and rule.basis == "0.8 x stack M thickness"
+    thicker = text.replace("thickness_um = 3.0", "thickness_um = 50.0")
+    assert load_technology(_write(tmp_path, thicker)).rules["A.W"].limit == pytest.approx(40.0)
+
+
+@pytest.mark.parametrize(
+    ("value", "key", "says"),
+    [
+        ('{ times = 0.8, thickness = "X" }', 'rules."A.W".min_um.thickness', "no stack film 'X'"),
+        ('{ times = 0, thickness = "M" }', 'rules."A.W".min_um.times', "> 0"),
+        ('{ times = 0.8 }', 'rules."A.W".min_um.thickness', "missing"),
+        ('{ times = 0.8, thickness = "M", plus = 1 }', 'rules."A.W".min_um.plus', "unknown key"),
+    ],
+)
+def test_relative_limit_errors(tmp_path, value, key, says):
+    err = _error(tmp_path, BASE.replace("min_um = 2.0", f"min_um = {value}") + STACK)
+    assert err.key == key and says in err.message, err.one_line()

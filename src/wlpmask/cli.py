@@ -85,8 +85,9 @@ def tech_check(file: str) -> None:
             click.echo(f"  {s.name:<12} {s.thickness_um:g} um {s.material}")
     click.echo(f"{len(t.process)} process parameters, {len(t.rules)} rules:")
     for r in t.rules.values():
+        basis = f" ({r.basis})" if r.basis else ""
         click.echo(f"  {r.id:<14} {r.kind:<10} {','.join(r.layers):<20} >= {r.limit:g} {r.unit}"
-                   f"  {r.description}")
+                   f"{basis}  {r.description}")
 
 
 

@@ -110,6 +110,8 @@ class Rule:
         limit: the rule value in um (or um2 for min_area); a violation is strictly below it.
         description: what the rule protects.
         params: further keys, for kinds that take more than a limit.
+        basis: how the file states the limit when it is not a plain number, e.g.
+            "0.8 x stack SHEET thickness" (the limit is then that product, in um).
     """
 
     id: str
@@ -118,6 +120,7 @@ class Rule:
     limit: float
     description: str
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    basis: str = ""
 
     @property
     def unit(self) -> str:
@@ -233,7 +236,8 @@ def _rule_layers(r: Reader, t: dict, key: str, kind: str, layers: Mapping[str, L
     return tuple(names)
 
 
-def _load_rule(r: Reader, rules: dict, rid: str, layers: Mapping[str, Layer]) -> Rule:
+def _load_rule(r: Reader, rules: dict, rid: str, layers: Mapping[str, Layer],
+               stack: Mapping[str, StackLayer]) -> Rule:
     key = dotted("rules", rid)
     t = r.table(rules, "rules", rid)
     kind = r.string(t, key, "kind", choices=tuple(RULE_KINDS))
@@ -244,11 +248,31 @@ def _load_rule(r: Reader, rules: dict, rid: str, layers: Mapping[str, Layer]) ->
         other = "min_um" if limit_key == "min_um2" else "min_um2"
         hint = f" (a {kind} rule takes {limit_key}, not {other})" if other in t else ""
         raise r.err(dotted(key, limit_key), f"missing limit{hint}")
-    limit = r.quantity(t, key, limit_key, minimum=0.0)
+    basis = ""
+    if isinstance(t[limit_key], dict) and limit_key == "min_um":
+        limit, basis = _relative_limit(r, t[limit_key], dotted(key, limit_key), stack)
+    else:
+        limit = r.quantity(t, key, limit_key, minimum=0.0)
     r.keys(key, t, {"kind", "description", limit_key, *spec.roles, *spec.params})
     desc = r.string(t, key, "description", default="")
     params = {k: r.string(t, key, k, choices=RULE_PARAMS[k]) for k in spec.params if k in t}
-    return Rule(rid, kind, names, limit, desc, MappingProxyType(params))
+    return Rule(rid, kind, names, limit, desc, MappingProxyType(params), basis)
+
+
+def _relative_limit(r: Reader, t: dict, key: str,
+                    stack: Mapping[str, StackLayer]) -> tuple[float, str]:
+    """A limit stated as a multiple of a stack film's thickness: {times, thickness}.
+
+    Photo-etch rules scale with the sheet (web >= 0.8 T, slot >= 1.1 T): the file states the
+    factor and the film, and the limit follows when the film's thickness changes.
+    """
+    r.keys(key, t, {"times", "thickness"})
+    times = r.num(t, key, "times", strict=True, maximum=1000.0)
+    film = r.string(t, key, "thickness")
+    if film not in stack:
+        raise r.err(dotted(key, "thickness"), f"no stack film {film!r}; stack films: "
+                    f"{', '.join(stack) or 'none'}")
+    return times * stack[film].thickness_um, f"{times:g} x stack {film} thickness"
 
 
 def load_technology(path: str | Path) -> Technology:
@@ -287,7 +311,7 @@ def load_technology(path: str | Path) -> Technology:
     stack = {n: _load_stack(r, stack_t, n) for n in stack_t}
     process = _load_process(r, r.table(data, "", "process", required=False))
     rules_t = r.table(data, "", "rules", required=False)
-    rules = {rid: _load_rule(r, rules_t, rid, layers) for rid in rules_t}
+    rules = {rid: _load_rule(r, rules_t, rid, layers, stack) for rid in rules_t}
     return Technology(
         name=name,
         description=desc,
