@@ -136,7 +136,7 @@ def build(design_path: str | Path, out_dir: str | Path | None = None, *,
     _check_names(design)
     tech = design.tech
     product = fam.generate(design.part, tech=tech, cache=CellCache(), progress=progress)
-    _check_names(design, product.files)
+    _check_names(design, {**product.files, **product.layouts, **product.handoff})
     progress("flattening")
     shapes = flatten_layers(product.top, tech, dbu_um=tech.grid_um)
     skipped = skipped_rules(tech, product)
@@ -183,7 +183,11 @@ def _write_all(result: BuildResult, fam: Family, shapes, tmp: Path) -> None:
         write_preview(tmp / f"{name}.detail.png", shapes, tech=tech,
                       layers=product.preview_layers, title=f"{name}: {product.detail.caption}",
                       region=product.detail.region_um)
-    for fname, data in sorted({**design.generated, **product.files}.items()):
+    for fname, cell in sorted(product.layouts.items()):
+        write_gds(tmp / fname, cell, tech=tech, extra_properties={
+            "design": name, "design_sha256": design.inputs[design.path]})
+    for fname, data in sorted({**design.generated, **product.files,
+                               **product.handoff}.items()):
         (tmp / fname).write_bytes(data)
     files = sorted(p.name for p in tmp.iterdir())
     result.manifest = _manifest(result, fam, shapes, {f: _sha(tmp / f) for f in files})
@@ -214,6 +218,8 @@ def _manifest(result: BuildResult, fam: Family, shapes,
         "roles": {role: {"layer": lay.name, "gds": list(lay.gds)}
                   for role, lay in product.roles.items()},
         "masks": [m.to_json() for m in product.masks],
+        "layouts": sorted(product.layouts),
+        "handoff": sorted(product.handoff),
     }
     out.update(fam.manifest(design.part, product))
     detail = product.detail

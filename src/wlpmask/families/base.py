@@ -111,6 +111,10 @@ class Product:
         absent: role -> why the design does not draw it; a rule on a layer of that name
             that the product does not draw is skipped with this reason.
         files: further files written beside the outputs (name -> bytes).
+        layouts: further GDS files written beside NAME.gds (file name -> top cell), e.g. the
+            top and bottom plates of an etched sheet; written like NAME.gds.
+        handoff: files for the people after the mask shop (name -> bytes: ball map, footprint,
+            contact map, lead table), written beside the outputs and listed in the manifest.
         notes: warning lines for the user (e.g. pads left out).
     """
 
@@ -123,6 +127,8 @@ class Product:
     detail: Detail | None = None
     absent: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     files: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
+    layouts: Mapping[str, gdstk.Cell] = field(default_factory=lambda: MappingProxyType({}))
+    handoff: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
     notes: tuple[str, ...] = ()
 
     @property
