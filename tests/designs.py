@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -25,31 +26,34 @@ def _val(v) -> str:
     if isinstance(v, (int, float)):
         return repr(v)
     if isinstance(v, str):
-        return json.dumps(v)
+        return json.dumps(v, ensure_ascii=False)
     if isinstance(v, list):
         return "[" + ", ".join(_val(x) for x in v) + "]"
     if isinstance(v, dict):
-        return "{" + ", ".join(f"{json.dumps(k)} = {_val(x)}" for k, x in v.items()) + "}"
+        return "{" + ", ".join(f"{_key(k)} = {_val(x)}" for k, x in v.items()) + "}"
     raise TypeError(v)
 
 
+def _key(k: str) -> str:
+    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k, ensure_ascii=False)
+
+
 def toml_text(doc: dict) -> str:
-    """A small TOML writer for test designs (tables, scalars, lists, inline tables)."""
+    """A small TOML writer for test designs and technologies (tables, scalars, lists, inline
+    tables; keys quoted where TOML needs it)."""
     lines: list[str] = []
 
-    def table(prefix: str, d: dict) -> None:
-        if prefix:
-            lines.append(f"[{prefix}]")
+    def table(path: list[str], d: dict) -> None:
+        if path:
+            lines.append("[" + ".".join(_key(k) for k in path) + "]")
         for k, v in d.items():
             if not isinstance(v, dict):
-                lines.append(f"{json.dumps(k)} = {_val(v)}")
+                lines.append(f"{_key(k)} = {_val(v)}")
         for k, v in d.items():
             if isinstance(v, dict):
-                table(f"{prefix}.{k}" if prefix else k, v)
+                table([*path, k], v)
 
-    top_scalars = {k: v for k, v in doc.items() if not isinstance(v, dict)}
-    assert not top_scalars, "top-level keys must be tables"
-    table("", doc)
+    table([], doc)
     return "\n".join(lines) + "\n"
 
 
