@@ -423,7 +423,7 @@ def test_pad_source_errors(tmp_path):
     lib.write_gds(str(tmp_path / "chip.gds"))
     doc = _chip_doc(cell="OTHER")
     e = error(tmp_path, doc)
-    assert e.key == "OTHER" and "no cell 'OTHER'" in e.message
+    assert e.key == "cell OTHER" and "no cell 'OTHER'" in e.message
     doc = _chip_doc(layer=[1, 0])
     assert "no polygons on layer 1/0" in error(tmp_path, doc).message
     doc = base_design()

@@ -230,6 +230,7 @@ def _manifest(result: BuildResult, top, shapes, outputs: dict[str, str]) -> dict
                 "dicing_lane_um": design.die.dicing_lane_um,
                 "seal_ring_um": design.die.seal_ring_um, "keepout_um": design.die.keepout_um},
         "pads": {"source": design.pad_source, "count": len(design.pads)},
+        "pads_skipped": [{"name": n, "reason": why} for n, why in design.pads_skipped],
         "bumps": {"pitch_um": b.pitch_um, "rows": b.rows, "columns": b.columns,
                   "stagger": b.stagger, "sites": len(b.sites), "depopulated": list(b.depopulated),
                   "shape": d.shape, "opening_um": d.opening_um, "capture_pad_um": d.capture_um,

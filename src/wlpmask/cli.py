@@ -201,8 +201,11 @@ def _write_json(result, out: str, *, layout: str, cell: str, tech) -> None:
 def build_cmd(design: str, out_dir: str | None) -> None:
     """Build DESIGN (a design TOML) into GDS, reports and previews; exit 1 on violations."""
     from .build import build
+    from .io.pad_source import skip_warning
 
     r = build(design, out_dir)
+    for name, why in r.design.pads_skipped:
+        click.echo(skip_warning(name, why), err=True)
     routed, unrouted = len(r.routed), len(r.unrouted)
     failed = [c.id for c in r.checks if not c.passed]
     click.echo(f"{r.design.name}: {len(r.files)} files in {r.out_dir}")

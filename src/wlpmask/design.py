@@ -132,6 +132,8 @@ class Design:
         rules: the rule values the family derives its dimensions from.
         die, pads, bumps, fill, ball, stencil, rdl, preview: the sections.
         pad_source: "inline", "csv", "gds" or "def".
+        pads_skipped: (pad name, reason) of the pads the source left out (too small for a PI1
+            opening with [pads] too_small = "skip").
         assignment_mode: "auto" or "given"; assignment: pad name -> bump name (given pairs).
         ubm: whether an under-bump metallisation is drawn.
         inputs: every file read -> its sha256.
@@ -160,6 +162,7 @@ class Design:
     inputs: Mapping[str, str]
     generated: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
     preview: Preview = field(default_factory=Preview)
+    pads_skipped: tuple[tuple[str, str], ...] = ()
 
     def gds(self, role: str) -> tuple[int, int]:
         """The (layer, datatype) of a family layer role."""
@@ -207,7 +210,7 @@ def load_design(path: str | Path) -> Design:
     src = read_pads(r, r.table(data, "", "pads"), tech=tech, die=die)
     for f in src.files:
         inputs[str(f)] = _sha256(f)
-    check_pads(src, die=die, pad_encloses_pi1_um=rules.pad_encloses_pi1_um)
+    src = check_pads(src, die=die, pad_encloses_pi1_um=rules.pad_encloses_pi1_um)
     ball = _ball(r, data, tech)
     fill = _fill(r, data, tech)
     bumps = _bumps(r, data, tech, die, rules, rdl, ball, ubm=ubm, stencil=stencil)
@@ -219,7 +222,8 @@ def load_design(path: str | Path) -> Design:
         pad_source=src.source, bumps=bumps, assignment_mode=mode,
         assignment=MappingProxyType(dict(table)), fill=fill, ball=ball, ubm=ubm,
         stencil=stencil, rdl=rdl, inputs=MappingProxyType(inputs),
-        generated=MappingProxyType(src.generated), preview=_preview(r, data))
+        generated=MappingProxyType(src.generated), preview=_preview(r, data),
+        pads_skipped=src.skipped)
 
 
 def _stencil(r: Reader, data: dict) -> Stencil:

@@ -16,7 +16,8 @@ the line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import fnmatch
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
@@ -39,6 +40,7 @@ __all__ = [
     "MacroPin",
     "Wire",
     "layer_terminals",
+    "matches",
     "place_polygon",
     "read_def",
     "read_lef",
@@ -118,9 +120,20 @@ def _section_count(tk: _Tokens) -> None:
     tk.expect(";")
 
 
+def matches(name: str, patterns: Sequence[str] | None) -> bool:
+    """True when `name` equals one of the glob patterns or matches it (fnmatch, case-sensitive).
+
+    Args:
+        name: a component or pin name.
+        patterns: glob patterns; None matches every name.
+    """
+    return patterns is None or any(name == p or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
 def layer_terminals(design: DefDesign, lefs: Mapping[str, Macro], layer: str,
-                    nets: Iterable[str]) -> tuple[list[tuple[str, str, Polygon, str]],
-                                                  list[Polygon]]:
+                    nets: Iterable[str], *, pins: Sequence[str] | None = None,
+                    components: Sequence[str] | None = None,
+                    ) -> tuple[list[tuple[str, str, Polygon, str]], list[Polygon]]:
     """Split the metal of one layer into the terminals of some nets and everything else.
 
     Args:
@@ -128,12 +141,14 @@ def layer_terminals(design: DefDesign, lefs: Mapping[str, Macro], layer: str,
         lefs: the macros (their CLASS tells bumps from pads).
         layer: the routing layer.
         nets: the nets whose component pins are terminals.
+        pins: glob patterns on LEF pin names that may be terminals; None: every pin.
+        components: glob patterns on component names that may have terminals; None: all.
 
     Returns:
         (terminals, obstacles). A terminal is (name, kind, polygon, net): name is the
-        component, or component/pin when the component has several pins on the layer; kind is
-        "bump" when the macro CLASS mentions BUMP, else "pad". Obstacles are all other pin
-        and OBS shapes of placed components on the layer.
+        component, or component/pin when the component has several such pins on the layer;
+        kind is "bump" when the macro CLASS mentions BUMP, else "pad". Obstacles are all other
+        pin and OBS shapes of placed components on the layer.
     """
     used: dict[tuple[str, str], str] = {}
     for net in sorted(set(nets)):
@@ -154,13 +169,14 @@ def layer_terminals(design: DefDesign, lefs: Mapping[str, Macro], layer: str,
     for name in sorted(design.components):
         c = design.components[name]
         on_layer = [p for p in sorted(c.pins) if any(lay == layer for lay, _ in c.pins[p])]
+        chosen = {p for p in on_layer if matches(p, pins)} if matches(name, components) else set()
         for pin in on_layer:
             geoms = [g for lay, g in c.pins[pin] if lay == layer]
-            if (name, pin) in used:
+            if pin in chosen and (name, pin) in used:
                 merged = shapely.union_all(geoms)
                 parts = list(getattr(merged, "geoms", [merged]))
                 kind = "bump" if "BUMP" in lefs[c.macro].cls.upper() else "pad"
-                tname = name if len(on_layer) == 1 else f"{name}/{pin}"
+                tname = name if len(chosen) == 1 else f"{name}/{pin}"
                 for k, part in enumerate(sorted(parts, key=lambda g: g.bounds)):
                     terms.append((tname if len(parts) == 1 else f"{tname}.{k}", kind, part,
                                   used[(name, pin)]))

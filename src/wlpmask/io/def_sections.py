@@ -112,7 +112,7 @@ def read_components(tk: _Tokens, lefs: Mapping[str, Macro], dbu: int) -> dict[st
     """
     out: dict[str, Component] = {}
     for at in _records(tk, "COMPONENTS"):
-        inst = tk.next("an instance name")
+        inst = tk.name("an instance name")
         master = tk.next("a macro name")
         status, loc, orient = "UNPLACED", (0.0, 0.0), "N"
         while True:
@@ -152,13 +152,13 @@ def read_pins(tk: _Tokens, dbu: int) -> dict[str, DefPin]:
     """
     out: dict[str, DefPin] = {}
     for at in _records(tk, "PINS"):
-        pname = tk.next("a pin name")
+        pname = tk.name("a pin name")
         net, use = pname, None
         ports: list[tuple[str, Polygon]] = []
         pending: list[tuple[str, Polygon]] = []  # port shapes in pin coordinates
         for key in _options(tk, "a pin keyword"):
             if key == "NET":
-                net = tk.next("a net name")
+                net = tk.name("a net name")
             elif key == "USE":
                 use = tk.next("USE value")
             elif key == "PORT":
@@ -216,14 +216,14 @@ def read_nets(tk: _Tokens, dbu: int, *, special: bool) -> dict[str, DefNet]:
     section = "SPECIALNETS" if special else "NETS"
     out: dict[str, DefNet] = {}
     for _ in _records(tk, section):
-        nname = tk.next("a net name")
+        nname = tk.name("a net name")
         conns: list[tuple[str, str]] = []
         wires: list[Wire] = []
         use = None
         while tk.peek() == "(":
             tk.next()
-            comp = tk.next("a component name")
-            pin = tk.next("a pin name")
+            comp = tk.name("a component name")
+            pin = tk.name("a pin name")
             while tk.next("')'") != ")":
                 pass  # + SYNTHESIZED and similar
             conns.append((comp, pin))

@@ -25,7 +25,7 @@ import numpy as np
 from .. import __version__
 from ..errors import WlpmaskError
 from ..tech import Technology
-from . import atomic_write
+from . import atomic_write, name_list
 from .gds_flat import (
     flatten_all,
     flatten_gds_layer,
@@ -256,12 +256,12 @@ class Layout:
         if name is not None:
             cells = self.cells
             if name not in cells:
-                raise WlpmaskError(f"no cell {name!r}; top cells: {_names(tops)}; "
-                                   f"cells: {_names(list(cells))}", file=self.path,
+                raise WlpmaskError(f"no cell {name!r}; top cells: {name_list(tops)}; "
+                                   f"cells: {name_list(list(cells))}", file=self.path,
                                    key=f"cell {name}")
             return cells[name]
         if len(tops) != 1:
-            raise WlpmaskError(f"{len(tops)} top cells: {_names(tops)}; name the cell to use",
+            raise WlpmaskError(f"{len(tops)} top cells: {name_list(tops)}; name the cell to use",
                                file=self.path, key="top cell")
         return self.cells[tops[0]]
 
@@ -282,13 +282,6 @@ class Layout:
                     if sep:
                         out.setdefault(key, value)
         return out
-
-
-def _names(names: list[str], limit: int = 20) -> str:
-    if not names:
-        return "(none)"
-    more = f" ... ({len(names) - limit} more)" if len(names) > limit else ""
-    return ", ".join(names[:limit]) + more
 
 
 @contextmanager
