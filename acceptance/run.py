@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Order: cheap checks first.
-CHECKS = ["gds_roundtrip", "drc_counts", "openroad_rdl"]
+CHECKS = ["gds_roundtrip", "drc_counts", "caravel_pads", "openroad_rdl"]
 
 
 def main(argv: list[str] | None = None) -> int:

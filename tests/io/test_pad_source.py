@@ -98,7 +98,7 @@ def test_components_pattern_and_glob(tmp_path):
 def test_too_small_is_an_error_by_default(tmp_path):
     e = error(tmp_path, _def_doc(tmp_path))
     assert where(e) == ("chip.def", "component corner") and SMALL in e.message, e.one_line()
-    assert 'too_small = "skip"' in e.message
+    assert 'too_small = "skip"' in e.message and 'pins' in e.message
 
 
 def test_too_small_skip_leaves_the_pads_out_and_says_why(tmp_path):

@@ -107,12 +107,12 @@ def _def_pads(r: Reader, t: dict, file: Path) -> PadSource:
             raise r.err("pads.lef", f"LEF file not found: {lf}")
     if not file.is_file():
         raise r.err("pads.path", f"DEF file not found: {file}")
+    too_small = r.string(t, "pads", "too_small", default="error", choices=TOO_SMALL)
     pads = pads_from_def(file, lefs, layer=r.string(t, "pads", "layer"),
                          pins=_patterns(r, t, "pins"), components=_patterns(r, t, "components"),
                          offset_um=r.xy(t, "pads", "offset_um"), patterns_from=(r.file, "pads"))
     return PadSource(pads, "def", [file, *lefs], origins=_origins(pads, str(file), "component"),
-                     too_small=r.string(t, "pads", "too_small", default="error",
-                                        choices=TOO_SMALL))
+                     too_small=too_small)
 
 
 def _patterns(r: Reader, t: dict, name: str) -> list[str] | None:
@@ -204,7 +204,8 @@ def check_pads(src: PadSource, *, die: Die, pad_encloses_pi1_um: float) -> PadSo
         why = (f"{p.w_um:g} x {p.h_um:g} um leaves no PI1 opening: the pad encloses the "
                f"opening by {pad_encloses_pi1_um:g} um")
         if src.too_small != "skip":
-            hint = '; too_small = "skip" leaves such pads out' if src.source == "def" else ""
+            hint = ('; name the pad pins ([pads] pins) or leave such pads out (too_small = '
+                    '"skip")' if src.source == "def" else "")
             raise WlpmaskError(f"pad {p.name!r}: {why}{hint}", file=f, key=k)
         skipped.append((p.name, why))
     if not kept:
