@@ -42,12 +42,39 @@ def place_polygon(poly: Polygon, macro: Macro, location: Sequence[float], orient
         location: DEF location, um (lower-left of the placed bounding box).
         orient: DEF orientation.
     """
+    return place_rings(*macro_rings([poly]), macro, location, orient)[0]
+
+
+def macro_rings(polys: Sequence[Polygon]) -> tuple[np.ndarray, np.ndarray]:
+    """The exterior rings of polygons as one (N, 2) array of closed rings and the polygon
+    index of each point (LEF shapes have no holes).
+
+    Args:
+        polys: the polygons, um.
+    """
+    rings = shapely.get_exterior_ring(np.asarray(polys, dtype=object))
+    return shapely.get_coordinates(rings, return_index=True)
+
+
+def place_rings(coords: np.ndarray, index: np.ndarray, macro: Macro, location: Sequence[float],
+                orient: str) -> np.ndarray:
+    """Polygons placed from macro coordinates to die coordinates, all at once.
+
+    Args:
+        coords, index: from macro_rings, in LEF macro coordinates (um).
+        macro: the macro (size and origin).
+        location: DEF location, um (lower-left of the placed bounding box).
+        orient: DEF orientation.
+
+    Returns:
+        An array of normalized shapely polygons, one per polygon index.
+    """
     f = _orient_fn(orient, *macro.size)
     ox, oy = macro.origin
-    xy = np.asarray(poly.exterior.coords)[:-1]
-    tx, ty = f(xy[:, 0] + ox, xy[:, 1] + oy)
+    tx, ty = f(coords[:, 0] + ox, coords[:, 1] + oy)
     pts = np.column_stack([np.asarray(tx) + location[0], np.asarray(ty) + location[1]])
-    return shapely.normalize(Polygon(np.round(pts, 9)))
+    return shapely.normalize(shapely.polygons(shapely.linearrings(np.round(pts, 9),
+                                                                  indices=index)))
 
 
 def read_die_area(tk: _Tokens, dbu: int, at: int) -> Polygon:
@@ -111,6 +138,8 @@ def read_components(tk: _Tokens, lefs: Mapping[str, Macro], dbu: int) -> dict[st
         dbu: DEF units per um.
     """
     out: dict[str, Component] = {}
+    # Per macro: its pin and OBS shapes as (pin name or None for OBS, layer) and their rings.
+    shapes: dict[str, tuple[list[tuple[str | None, str]], tuple[np.ndarray, np.ndarray]]] = {}
     for at in _records(tk, "COMPONENTS"):
         inst = tk.name("an instance name")
         master = tk.next("a macro name")
@@ -135,10 +164,19 @@ def read_components(tk: _Tokens, lefs: Mapping[str, Macro], dbu: int) -> dict[st
         placed: dict[str, tuple[tuple[str, Polygon], ...]] = {}
         obs: tuple[tuple[str, Polygon], ...] = ()
         if status != "UNPLACED":
-            for pname, pin in macro.pins.items():
-                placed[pname] = tuple((lay, place_polygon(g, macro, loc, orient))
-                                      for lay, g in pin.shapes)
-            obs = tuple((lay, place_polygon(g, macro, loc, orient)) for lay, g in macro.obs)
+            if master not in shapes:
+                owned = [(pn, lay, g) for pn, pin in macro.pins.items() for lay, g in pin.shapes]
+                owned += [(None, lay, g) for lay, g in macro.obs]
+                shapes[master] = ([(pn, lay) for pn, lay, _ in owned],
+                                  macro_rings([g for *_, g in owned]))
+            keys, rings = shapes[master]
+            geoms = place_rings(*rings, macro, loc, orient) if keys else []
+            by_pin: dict[str | None, list[tuple[str, Polygon]]] = {pn: [] for pn in macro.pins}
+            by_pin[None] = []
+            for (pn, lay), g in zip(keys, geoms):
+                by_pin[pn].append((lay, g))
+            obs = tuple(by_pin.pop(None))
+            placed = {pn: tuple(v) for pn, v in by_pin.items()}
         out[inst] = Component(inst, master, status, loc, orient, MappingProxyType(placed), obs)
     return out
 
