@@ -2,8 +2,9 @@
 
 Four sources (io/pads.py does the reading): an inline list, a CSV file, a layer of a chip's
 GDS (optionally a synthetic chip the design generates) or DEF + LEF. The pads are then checked
-against each other and the die: unique names, inside the seal ring, room for a PI1 opening,
-no overlaps; each error names the file and key (or CSV row, pad) the pad came from.
+against each other and the die: unique names, inside the seal ring, room for a PI1 opening
+(a DEF source may skip the pads without one: too_small = "skip"), no overlaps; each error
+names the file and key (or CSV row, pad) the pad came from.
 """
 
 from __future__ import annotations

@@ -134,7 +134,8 @@ def pads_from_csv(path: str | Path) -> list[Pad]:
     """Pads from a CSV file with rows ``name,x_um,y_um,w_um,h_um[,net]``.
 
     An optional header row (the first row that is not a comment, first field "name"), blank
-    lines and lines starting with "#" are skipped. Errors name the 1-based row number.
+    lines and lines starting with "#" are skipped; a UTF-8 byte-order mark is dropped, and so
+    are DEF escapes in names (pad\\[0\\] is pad[0]). Errors name the 1-based row number.
 
     Args:
         path: the CSV file.
@@ -174,8 +175,9 @@ def pads_from_gds(path: str | Path, *, layer: tuple[int, int], cell: str | None 
 
     The layer is flattened through the hierarchy and merged; each merged polygon is one pad.
     A text label inside a pad names it and gives its net (labels repeated on several pads, as
-    power pads have, give one net and names with a suffix); unlabelled pads are called PAD<n>
-    in counter-clockwise order around the die centre, starting at the left edge.
+    power pads have, give one net and names with a suffix; DEF escapes are dropped);
+    unlabelled pads are called PAD<n> in counter-clockwise order around the die centre,
+    starting at the left edge.
 
     Args:
         path: the GDS file.
@@ -235,7 +237,8 @@ def pads_from_def(path: str | Path, lef_paths: Sequence[str | Path], *, layer: s
                   offset_um: Sequence[float] = (0.0, 0.0),
                   patterns_from: tuple[str, str] | None = None) -> list[Pad]:
     """Pads from a DEF placement and its LEF macros: every pin of a pad-ring component (a macro
-    whose CLASS does not mention BUMP) on ``layer`` that belongs to a net.
+    whose CLASS does not mention BUMP) on ``layer`` that belongs to a net and matches the
+    patterns.
 
     The DEF's DIEAREA lower-left corner becomes the die frame's origin; pads are named after
     their component (component/pin when it has several chosen pins on the layer) and carry the
