@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Order: cheap checks first.
-CHECKS = ["gds_roundtrip", "drc_counts", "openroad_rdl"]
+CHECKS = ["gds_roundtrip", "drc_counts", "caravel_pads", "openroad_rdl"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--extmat", default=str(HERE.parent.parent / "shared" / "extmat"))
     ap.add_argument("--only", action="append", help="run only this check (repeatable)")
     args = ap.parse_args(argv)
-    extmat = Path(args.extmat)
+    extmat = Path(args.extmat).resolve()
     if not extmat.is_dir():
         print(f"error: {extmat}: corpus not found", file=sys.stderr)
         return 2

@@ -131,3 +131,5 @@ def error(tmp_path: Path, doc: dict) -> WlpmaskError:
     return ei.value
 
 
+def where(e: WlpmaskError) -> tuple[str | None, str | None]:
+    return (Path(e.file).name if e.file else None, e.key)

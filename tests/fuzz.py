@@ -18,12 +18,12 @@ import math
 import random
 import sys
 import time
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import tomllib
 from click.testing import CliRunner
 
 from tests.designs import ROOT, base_design, toml_text

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import WlpmaskError
 
-__all__ = ["atomic_write", "current_umask", "json_text", "write_text_atomic"]
+__all__ = ["atomic_write", "current_umask", "json_text", "name_list", "write_text_atomic"]
 
 
 def current_umask() -> int:
@@ -79,3 +79,16 @@ def json_text(data: Any, *, indent: int = 1) -> str:
     """Strict JSON text: JSON has no infinity or NaN, so such a number (nothing measured)
     becomes null."""
     return json.dumps(_finite(data), indent=indent, allow_nan=False) + "\n"
+
+
+def name_list(names: list[str], limit: int = 20) -> str:
+    """Names for a message: comma-separated, at most `limit` of them, "(none)" for none.
+
+    Args:
+        names: the names, in the order to show.
+        limit: how many to show before "... (N more)".
+    """
+    if not names:
+        return "(none)"
+    more = f" ... ({len(names) - limit} more)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more

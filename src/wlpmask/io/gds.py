@@ -3,14 +3,14 @@
 Coordinates are float micrometres on both sides; database units appear only here. Written
 files are reproducible (fixed timestamp, cells sorted by name) and carry their provenance as
 GDS properties (PROPATTR/PROPVALUE "key=value") on text elements "wlpmask" at the origin of
-each top cell, because GDSII has no library- or cell-level properties.
+each top cell, because GDSII has no library- or cell-level properties. Flattening a cell's
+hierarchy lives in io/gds_flat.py; its functions are importable from here too.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-import math
 import os
 import sys
 import tempfile
@@ -25,7 +25,21 @@ import numpy as np
 from .. import __version__
 from ..errors import WlpmaskError
 from ..tech import Technology
-from . import atomic_write
+from . import atomic_write, name_list
+from .gds_flat import (
+    flatten_all,
+    flatten_gds_layer,
+    flatten_layers,
+    layer_pairs,
+    reachable_cells,
+    unknown_layers,
+)
+
+__all__ = [
+    "GDS_TIMESTAMP", "KLAYOUT_CONTEXT_CELL", "METADATA_LAYER", "METADATA_TEXT", "Layout",
+    "cell_fingerprint", "flatten_all", "flatten_gds_layer", "flatten_layers", "layer_pairs",
+    "read_layout", "unknown_layers", "write_cells", "write_gds",
+]
 
 # A fixed date keeps two builds of the same input byte-identical.
 GDS_TIMESTAMP = datetime.datetime(2000, 1, 1)
@@ -108,22 +122,6 @@ def _write_library(lib: gdstk.Library, tmp: Path) -> None:
     lib.write_gds(str(tmp), max_points=_MAX_POINTS, timestamp=GDS_TIMESTAMP)
 
 
-def _reachable(tops: Sequence[gdstk.Cell]) -> list[gdstk.Cell]:
-    """Tops and every cell object they reference, each once (by identity, not by name:
-    gdstk's Cell.dependencies keeps one cell per name and would hide a clash)."""
-    seen: dict[int, gdstk.Cell] = {}
-    stack = list(reversed(tops))
-    while stack:
-        cell = stack.pop()
-        if id(cell) in seen:
-            continue
-        seen[id(cell)] = cell
-        if isinstance(cell, gdstk.Cell):
-            stack.extend(r.cell for r in reversed(cell.references)
-                         if not isinstance(r.cell, str) and id(r.cell) not in seen)
-    return list(seen.values())
-
-
 def _ref_name(ref: gdstk.Reference) -> str:
     return ref.cell if isinstance(ref.cell, str) else ref.cell.name
 
@@ -134,7 +132,7 @@ def _collect_cells(tops: list[gdstk.Cell], *, path: Path, dbu_um: float) -> dict
         if not isinstance(t, gdstk.Cell):
             raise WlpmaskError(f"expected a gdstk.Cell, got {type(t).__name__}", file=path)
     by_name: dict[str, gdstk.Cell] = {}
-    for cell in _reachable(tops):
+    for cell in reachable_cells(tops):
         if not isinstance(cell, gdstk.Cell):
             raise WlpmaskError("raw cells are not supported", file=path, key=f"cell {cell.name}")
         if not cell.name or not cell.name.isascii():
@@ -258,12 +256,12 @@ class Layout:
         if name is not None:
             cells = self.cells
             if name not in cells:
-                raise WlpmaskError(f"no cell {name!r}; top cells: {_names(tops)}; "
-                                   f"cells: {_names(list(cells))}", file=self.path,
+                raise WlpmaskError(f"no cell {name!r}; top cells: {name_list(tops)}; "
+                                   f"cells: {name_list(list(cells))}", file=self.path,
                                    key=f"cell {name}")
             return cells[name]
         if len(tops) != 1:
-            raise WlpmaskError(f"{len(tops)} top cells: {_names(tops)}; name the cell to use",
+            raise WlpmaskError(f"{len(tops)} top cells: {name_list(tops)}; name the cell to use",
                                file=self.path, key="top cell")
         return self.cells[tops[0]]
 
@@ -284,13 +282,6 @@ class Layout:
                     if sep:
                         out.setdefault(key, value)
         return out
-
-
-def _names(names: list[str], limit: int = 20) -> str:
-    if not names:
-        return "(none)"
-    more = f" ... ({len(names) - limit} more)" if len(names) > limit else ""
-    return ", ".join(names[:limit]) + more
 
 
 @contextmanager
@@ -350,95 +341,3 @@ def read_layout(path: str | Path) -> Layout:
         raise WlpmaskError("empty GDSII library: no cells", file=path)
     dbu_um = float(f"{precision / 1e-6:.12g}")
     return Layout(path, lib, dbu_um, tuple(dict.fromkeys(messages)))
-
-
-# -------------------------------------------------------------------------------- flattening
-
-def _grid_preserving(cell: gdstk.Cell) -> bool:
-    """True if no reference under cell rotates by other than 90-degree steps or scales."""
-    for c in _reachable([cell]):
-        for r in c.references:
-            quarter = r.rotation / (math.pi / 2)
-            if r.magnification != 1 or abs(quarter - round(quarter)) > 1e-12:
-                return False
-    return True
-
-
-def _points(polys: list[gdstk.Polygon], dbu_um: float | None) -> list[np.ndarray]:
-    pts = [p.points for p in polys]
-    if dbu_um is None or not pts:
-        return pts
-    # One array for all polygons: numpy calls per polygon would cost several times more.
-    flat = np.round(np.concatenate(pts) / dbu_um) * dbu_um
-    ends = np.cumsum([len(a) for a in pts]).tolist()
-    return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
-
-
-def _snap_grid(cell: gdstk.Cell, dbu_um: float | None) -> float | None:
-    # Rotated or magnified references put vertices off the grid; snap them back as KLayout
-    # does when it flattens. Without those, flattening only adds on-grid offsets.
-    if dbu_um is None or _grid_preserving(cell):
-        return None
-    return dbu_um
-
-
-def flatten_all(cell: gdstk.Cell, *,
-                dbu_um: float | None = None) -> dict[tuple[int, int], list[np.ndarray]]:
-    """All polygons under a cell by (layer, datatype), in um, paths as polygons, arrays expanded.
-
-    Args:
-        cell: the cell to flatten.
-        dbu_um: as for flatten_layers.
-    """
-    grid = _snap_grid(cell, dbu_um)
-    polys: dict[tuple[int, int], list[gdstk.Polygon]] = {}
-    for p in cell.get_polygons(apply_repetitions=True, include_paths=True, depth=None):
-        polys.setdefault((p.layer, p.datatype), []).append(p)
-    return {pair: _points(polys[pair], grid) for pair in sorted(polys)}
-
-
-def flatten_layers(cell: gdstk.Cell, tech: Technology, *,
-                   dbu_um: float | None = None) -> dict[str, list[np.ndarray]]:
-    """All polygons of each technology layer under a cell, in um; every layer is a key.
-
-    Args:
-        cell: the cell to flatten (references and arrays expanded, paths as polygons).
-        tech: the technology naming the layers.
-        dbu_um: the layout's database unit (um); if given, vertices placed by rotated
-            (other than 90-degree steps) or magnified references are snapped to it.
-    """
-    by_pair = flatten_all(cell, dbu_um=dbu_um)
-    return {name: by_pair.get(lay.gds, []) for name, lay in tech.layers.items()}
-
-
-def flatten_gds_layer(cell: gdstk.Cell, pair: tuple[int, int], *,
-                      dbu_um: float | None = None) -> list[np.ndarray]:
-    """All polygons on one (layer, datatype) under a cell, in um.
-
-    Args:
-        cell: the cell to flatten.
-        pair: (layer, datatype).
-        dbu_um: as for flatten_layers.
-    """
-    layer, datatype = pair
-    polys = cell.get_polygons(apply_repetitions=True, include_paths=True, depth=None,
-                              layer=layer, datatype=datatype)
-    return _points(polys, _snap_grid(cell, dbu_um))
-
-
-def layer_pairs(cell: gdstk.Cell) -> list[tuple[int, int]]:
-    """The (layer, datatype) pairs that carry polygons or paths under a cell, sorted."""
-    pairs: set[tuple[int, int]] = set()
-    for c in _reachable([cell]):
-        if not isinstance(c, gdstk.Cell):
-            continue
-        pairs.update((p.layer, p.datatype) for p in c.polygons)
-        for path in c.paths:
-            pairs.update(zip(path.layers, path.datatypes, strict=True))
-    return sorted(pairs)
-
-
-def unknown_layers(cell: gdstk.Cell, tech: Technology) -> list[tuple[int, int]]:
-    """The (layer, datatype) pairs present under a cell that the technology does not name."""
-    known = set(tech.layer_by_gds())
-    return [p for p in layer_pairs(cell) if p not in known]

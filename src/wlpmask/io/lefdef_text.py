@@ -1,4 +1,4 @@
-"""Tokens of LEF and DEF text, with line numbers for error messages."""
+"""Tokens of LEF and DEF text, with line numbers for error messages; DEF name escapes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,17 @@ from ..errors import WlpmaskError
 
 ORIENTATIONS = ("N", "S", "E", "W", "FN", "FS", "FE", "FW")
 _TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()]+')
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def unescape(name: str) -> str:
+    """A name without DEF escapes: a backslash before a character (``\\[``, ``\\]``, ``\\/``,
+    any other) is dropped, so ``pad\\[0\\]`` reads ``pad[0]``.
+
+    Args:
+        name: the name as written in a DEF file (or a file made from one).
+    """
+    return _ESCAPE.sub(r"\1", name)
 
 
 class _Tokens:
@@ -44,6 +55,10 @@ class _Tokens:
         t = self.toks[self.i]
         self.i += 1
         return t
+
+    def name(self, what: str) -> str:
+        """The next token as a name, DEF escapes removed."""
+        return unescape(self.next(what))
 
     def expect(self, value: str) -> None:
         t = self.next(repr(value))

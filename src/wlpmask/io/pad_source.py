@@ -2,21 +2,30 @@
 
 Four sources (io/pads.py does the reading): an inline list, a CSV file, a layer of a chip's
 GDS (optionally a synthetic chip the design generates) or DEF + LEF. The pads are then checked
-against each other and the die: unique names, inside the seal ring, room for a PI1 opening,
-no overlaps; each error names the file and key (or CSV row, pad) the pad came from.
+against each other and the die: unique names, inside the seal ring, room for a PI1 opening
+(a DEF source may skip the pads without one: too_small = "skip"), no overlaps; each error
+names the file and key (or CSV row, pad) the pad came from.
 """
 
 from __future__ import annotations
 
-import datetime
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import WlpmaskError
 from ..validate import Reader
-from .pads import Pad, demo_chip, pads_from_csv, pads_from_def, pads_from_gds, pads_from_inline
+from .gds import write_cells
+from .pads import (
+    DEMO_CHIP_DBU_UM,
+    Pad,
+    demo_chip,
+    pads_from_csv,
+    pads_from_def,
+    pads_from_gds,
+    pads_from_inline,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..designfile import Die
@@ -27,11 +36,11 @@ SOURCE_KEYS = {
     "inline": {"source", "pads"},
     "csv": {"source", "path"},
     "gds": {"source", "path", "layer", "cell", "label_layer", "offset_um", "generate"},
-    "def": {"source", "path", "lef", "layer", "offset_um"},
+    "def": {"source", "path", "lef", "layer", "offset_um", "pins", "components", "too_small"},
 }
 GENERATE_KEYS = {"pads_per_side", "pad_um", "pitch_um", "edge_um", "metal_layer"}
-# A fixed GDS timestamp keeps a generated chip byte-identical between builds.
-_GDS_EPOCH = datetime.datetime(2000, 1, 1)
+# What to do with a pad too small for its PI1 opening: stop, or leave it out and say so.
+TOO_SMALL = ("error", "skip")
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,9 @@ class PadSource:
         files: the files read (their hashes go into the manifest).
         generated: files made while loading (name -> bytes), written beside the outputs.
         origins: pad name -> (file, key) for messages about that pad.
+        too_small: "error" or "skip" (TOO_SMALL): what check_pads does with a pad that has
+            no room for a PI1 opening.
+        skipped: (pad name, reason) of the pads check_pads left out, in pad order.
     """
 
     pads: list[Pad]
@@ -51,6 +63,8 @@ class PadSource:
     files: list[Path] = field(default_factory=list)
     generated: dict[str, bytes] = field(default_factory=dict)
     origins: dict[str, tuple[str, str]] = field(default_factory=dict)
+    too_small: str = "error"
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 def read_pads(r: Reader, t: dict, *, tech: Technology, die: Die) -> PadSource:
@@ -94,9 +108,22 @@ def _def_pads(r: Reader, t: dict, file: Path) -> PadSource:
             raise r.err("pads.lef", f"LEF file not found: {lf}")
     if not file.is_file():
         raise r.err("pads.path", f"DEF file not found: {file}")
+    too_small = r.string(t, "pads", "too_small", default="error", choices=TOO_SMALL)
     pads = pads_from_def(file, lefs, layer=r.string(t, "pads", "layer"),
-                         offset_um=r.xy(t, "pads", "offset_um"))
-    return PadSource(pads, "def", [file, *lefs], origins=_origins(pads, str(file), "component"))
+                         pins=_patterns(r, t, "pins"), components=_patterns(r, t, "components"),
+                         offset_um=r.xy(t, "pads", "offset_um"), patterns_from=(r.file, "pads"))
+    return PadSource(pads, "def", [file, *lefs], origins=_origins(pads, str(file), "component"),
+                     too_small=too_small)
+
+
+def _patterns(r: Reader, t: dict, name: str) -> list[str] | None:
+    """A non-empty list of non-empty glob patterns; None when the key is absent (all names)."""
+    if name not in t:
+        return None
+    v = t[name]
+    if not isinstance(v, list) or not v or not all(isinstance(x, str) and x for x in v):
+        raise r.err(f"pads.{name}", f"expected a non-empty list of glob patterns, got {v!r}")
+    return v
 
 
 def _gds_pads(r: Reader, t: dict, file: Path, rel: str, *, tech: Technology,
@@ -132,21 +159,26 @@ def _gds_pads(r: Reader, t: dict, file: Path, rel: str, *, tech: Technology,
                      if "metal_layer" in gen else None))
     with tempfile.TemporaryDirectory() as tmp:
         chip = Path(tmp) / rel
-        lib.write_gds(str(chip), timestamp=_GDS_EPOCH)
+        write_cells(chip, lib.top_level(), dbu_um=DEMO_CHIP_DBU_UM, library_name=lib.name)
         pads = pads_from_gds(chip, layer=layer, cell=cell or "CHIP", label_layer=label,
                              offset_um=off)
         data = chip.read_bytes()
     return PadSource(pads, "gds", generated={rel: data}, origins=_origins(pads, rel, "pad"))
 
 
-def check_pads(src: PadSource, *, die: Die, pad_encloses_pi1_um: float) -> None:
+def check_pads(src: PadSource, *, die: Die, pad_encloses_pi1_um: float) -> PadSource:
     """Fail on duplicate names, a pad outside the seal ring, a pad too small for its PI1
-    opening, or two overlapping pads; the error names the pad's file and key.
+    opening (unless the source skips those), or two overlapping pads; the error names the
+    pad's file and key.
 
     Args:
         src: the pads and their origins.
         die: the die (seal ring).
-        pad_encloses_pi1_um: the PAD-encloses-PI1 rule.
+        pad_encloses_pi1_um: the PAD-encloses-PI1 rule, um.
+
+    Returns:
+        The source with the pads to build: too small ones left out and listed in `skipped`
+        when src.too_small is "skip".
     """
     import shapely
 
@@ -158,6 +190,8 @@ def check_pads(src: PadSource, *, die: Die, pad_encloses_pi1_um: float) -> None:
             raise WlpmaskError(f"duplicate pad name {p.name!r}", file=f, key=k)
         seen.add(p.name)
     x0, y0, x1, y1 = die.inset(die.seal_inner_um)
+    kept: list[Pad] = []
+    skipped: list[tuple[str, str]] = []
     for p in pads:
         f, k = origins[p.name]
         a0, b0, a1, b1 = p.bounds
@@ -165,10 +199,21 @@ def check_pads(src: PadSource, *, die: Die, pad_encloses_pi1_um: float) -> None:
             raise WlpmaskError(
                 f"pad {p.name!r} ({a0:g}..{a1:g}, {b0:g}..{b1:g} um) is off the die: pads lie "
                 f"inside the seal ring ({x0:g}..{x1:g}, {y0:g}..{y1:g} um)", file=f, key=k)
-        if min(p.w_um, p.h_um) <= 2 * pad_encloses_pi1_um:
-            raise WlpmaskError(
-                f"pad {p.name!r} ({p.w_um:g} x {p.h_um:g} um) leaves no PI1 opening: the pad "
-                f"encloses the opening by {pad_encloses_pi1_um:g} um", file=f, key=k)
+        if min(p.w_um, p.h_um) > 2 * pad_encloses_pi1_um:
+            kept.append(p)
+            continue
+        why = (f"{p.w_um:g} x {p.h_um:g} um leaves no PI1 opening: the pad encloses the "
+               f"opening by {pad_encloses_pi1_um:g} um")
+        if src.too_small != "skip":
+            hint = ('; name the pad pins ([pads] pins) or leave such pads out (too_small = '
+                    '"skip")' if src.source == "def" else "")
+            raise WlpmaskError(f"pad {p.name!r}: {why}{hint}", file=f, key=k)
+        skipped.append((p.name, why))
+    if not kept:
+        f, k = origins[pads[0].name]
+        raise WlpmaskError(f"no pad left: every pad is too small, e.g. {pads[0].name!r}: "
+                           f"{skipped[0][1]}", file=f, key=k)
+    pads = kept
     polys = [shapely.Polygon(p.polygon()) for p in pads]
     tree = shapely.STRtree(polys)
     left, right = tree.query(polys, predicate="intersects")
@@ -177,3 +222,14 @@ def check_pads(src: PadSource, *, die: Die, pad_encloses_pi1_um: float) -> None:
             f, k = origins[pads[j].name]
             raise WlpmaskError(f"pad {pads[j].name!r} overlaps pad {pads[i].name!r}",
                                file=f, key=k)
+    return replace(src, pads=pads, skipped=tuple(skipped))
+
+
+def skip_note(name: str, reason: str) -> str:
+    """The warning a build prints (after "warning: ") for a pad that check_pads left out.
+
+    Args:
+        name: the pad.
+        reason: why it was left out (PadSource.skipped).
+    """
+    return f"pad {name!r} left out: {reason}"

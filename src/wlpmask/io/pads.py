@@ -19,9 +19,13 @@ import numpy as np
 import shapely
 
 from ..errors import WlpmaskError
+from . import name_list
+from .lefdef_text import unescape
 
 _NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]<>:/]+$")
 CSV_FIELDS = ("name", "x_um", "y_um", "w_um", "h_um", "net")
+# The database unit of a generated demo chip.
+DEMO_CHIP_DBU_UM = 0.001
 
 
 @dataclass(frozen=True)
@@ -75,10 +79,12 @@ def _num(value: Any, *, file: str, key: str, positive: bool = False) -> float:
 
 
 def _name(value: Any, *, file: str, key: str) -> str:
-    if not isinstance(value, str) or not _NAME.match(value.strip()):
+    # Names copied from DEF keep its escapes (pad\[0\]); the name is the one without them.
+    name = unescape(value.strip()) if isinstance(value, str) else value
+    if not isinstance(name, str) or not _NAME.match(name):
         raise WlpmaskError(f"expected a name (letters, digits, _ . - [ ] < > : /), got {value!r}",
                            file=file, key=key)
-    return value.strip()
+    return name
 
 
 def make_pad(fields: dict[str, Any], *, file: str, key: str) -> Pad:
@@ -128,7 +134,8 @@ def pads_from_csv(path: str | Path) -> list[Pad]:
     """Pads from a CSV file with rows ``name,x_um,y_um,w_um,h_um[,net]``.
 
     An optional header row (the first row that is not a comment, first field "name"), blank
-    lines and lines starting with "#" are skipped. Errors name the 1-based row number.
+    lines and lines starting with "#" are skipped; a UTF-8 byte-order mark is dropped, and so
+    are DEF escapes in names (pad\\[0\\] is pad[0]). Errors name the 1-based row number.
 
     Args:
         path: the CSV file.
@@ -136,7 +143,8 @@ def pads_from_csv(path: str | Path) -> list[Pad]:
     path = Path(path)
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark (Excel and some editors write one) is not part of a name.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise WlpmaskError("pad CSV file not found", file=file) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -167,8 +175,9 @@ def pads_from_gds(path: str | Path, *, layer: tuple[int, int], cell: str | None 
 
     The layer is flattened through the hierarchy and merged; each merged polygon is one pad.
     A text label inside a pad names it and gives its net (labels repeated on several pads, as
-    power pads have, give one net and names with a suffix); unlabelled pads are called PAD<n>
-    in counter-clockwise order around the die centre, starting at the left edge.
+    power pads have, give one net and names with a suffix; DEF escapes are dropped);
+    unlabelled pads are called PAD<n> in counter-clockwise order around the die centre,
+    starting at the left edge.
 
     Args:
         path: the GDS file.
@@ -177,17 +186,13 @@ def pads_from_gds(path: str | Path, *, layer: tuple[int, int], cell: str | None 
         label_layer: (layer, texttype) of the pad labels; None: the pad layer.
         offset_um: added to every coordinate to bring the chip into the die frame.
     """
-    import gdstk
+    from .gds import read_layout
 
     path = Path(path)
     file = str(path)
     if not path.is_file():
         raise WlpmaskError("pad GDS file not found", file=file)
-    try:
-        lib = gdstk.read_gds(str(path), unit=1e-6)
-    except Exception as exc:  # gdstk raises plain RuntimeError/OSError on bad files
-        raise WlpmaskError(f"cannot read GDS: {exc}", file=file) from None
-    top = _pick_cell(lib, cell, file)
+    top = read_layout(path).top(cell)
     polys = top.get_polygons(layer=layer[0], datatype=layer[1])
     if not polys:
         raise WlpmaskError(f"no polygons on layer {layer[0]}/{layer[1]} in cell {top.name!r}",
@@ -196,7 +201,8 @@ def pads_from_gds(path: str | Path, *, layer: tuple[int, int], cell: str | None 
     parts = [g for g in getattr(merged, "geoms", [merged]) if not g.is_empty]
     dx, dy = float(offset_um[0]), float(offset_um[1])
     lt = label_layer or layer
-    labels = [(lab.text, lab.origin) for lab in top.get_labels(layer=lt[0], texttype=lt[1])]
+    labels = [(unescape(lab.text), lab.origin)
+              for lab in top.get_labels(layer=lt[0], texttype=lt[1])]
     shapes = []
     for g in parts:
         if len(g.interiors):
@@ -204,68 +210,75 @@ def pads_from_gds(path: str | Path, *, layer: tuple[int, int], cell: str | None 
                                file=file, key=f"{layer[0]}/{layer[1]}")
         shapes.append(shapely.affinity.translate(shapely.set_precision(g, 1e-6), dx, dy))
     names = _pad_names(shapes, labels, (dx, dy))
-    out = []
-    for g, (name, net) in zip(shapes, names, strict=False):
-        x0, y0, x1, y1 = g.bounds
-        is_rect = abs(g.area - (x1 - x0) * (y1 - y0)) <= 1e-6 * max(g.area, 1.0)
-        ring = shapely.geometry.polygon.orient(g).exterior.coords[:-1]
-        outline = None if is_rect else tuple((round(x, 6), round(y, 6)) for x, y in ring)
-        out.append(Pad(name, round((x0 + x1) / 2, 6), round((y0 + y1) / 2, 6), round(x1 - x0, 6),
-                       round(y1 - y0, 6), net, outline))
+    out = [_polygon_pad(name, g, net) for g, (name, net) in zip(shapes, names, strict=False)]
     return sorted(out, key=lambda p: p.name)
 
 
+def _polygon_pad(name: str, g: shapely.Polygon, net: str | None,
+                 offset: tuple[float, float] = (0.0, 0.0)) -> Pad:
+    """A Pad from a polygon: its bounding box, and its outline when it is not a rectangle.
+
+    Args:
+        name, net: as Pad.
+        g: the pad polygon, um.
+        offset: added to every coordinate, um.
+    """
+    dx, dy = offset
+    x0, y0, x1, y1 = g.bounds
+    is_rect = abs(g.area - (x1 - x0) * (y1 - y0)) <= 1e-6 * max(g.area, 1.0)
+    ring = shapely.geometry.polygon.orient(g).exterior.coords[:-1]
+    outline = None if is_rect else tuple((round(x + dx, 6), round(y + dy, 6)) for x, y in ring)
+    return Pad(name, round((x0 + x1) / 2 + dx, 6), round((y0 + y1) / 2 + dy, 6),
+               round(x1 - x0, 6), round(y1 - y0, 6), net, outline)
+
+
 def pads_from_def(path: str | Path, lef_paths: Sequence[str | Path], *, layer: str,
-                  offset_um: Sequence[float] = (0.0, 0.0)) -> list[Pad]:
+                  pins: Sequence[str] | None = None, components: Sequence[str] | None = None,
+                  offset_um: Sequence[float] = (0.0, 0.0),
+                  patterns_from: tuple[str, str] | None = None) -> list[Pad]:
     """Pads from a DEF placement and its LEF macros: every pin of a pad-ring component (a macro
-    whose CLASS does not mention BUMP) on ``layer`` that belongs to a net.
+    whose CLASS does not mention BUMP) on ``layer`` that belongs to a net and matches the
+    patterns.
 
     The DEF's DIEAREA lower-left corner becomes the die frame's origin; pads are named after
-    their component (component/pin when it has several pins on the layer) and carry the net.
+    their component (component/pin when it has several chosen pins on the layer) and carry the
+    net.
 
     Args:
         path: the DEF file.
         lef_paths: the LEF files with the macros.
         layer: the LEF/DEF layer of the pad pins (e.g. "metal10").
+        pins: glob patterns on LEF pin names; None: every pin on the layer.
+        components: glob patterns on DEF component names; None: every component.
         offset_um: added after moving DIEAREA's lower-left corner to the origin.
+        patterns_from: (file, key prefix) where the patterns were written, named by the error
+            for a pattern that matches nothing (key prefix + ".pins" or ".components"); None:
+            the DEF file and the bare key.
     """
-    from .def_lef import layer_terminals, read_def, read_lef
+    from .def_lef import layer_terminals, matches, read_def, read_lef
 
     lefs = read_lef(list(lef_paths))
     d = read_def(path, lefs)
+    on_layer = sorted({p for c in d.components.values() for p, shapes in c.pins.items()
+                       if any(lay == layer for lay, _ in shapes)})
+    for key, pats, names, where in (("components", components, sorted(d.components), ""),
+                                    ("pins", pins, on_layer, f" on layer {layer!r}")):
+        for pat in pats or ():
+            if not any(matches(n, [pat]) for n in names):
+                file, prefix = patterns_from or (str(path), "")
+                raise WlpmaskError(
+                    f"{pat!r} matches no {key[:-1]}{where} of {Path(path).name}; there are: "
+                    f"{name_list(names)}", file=file, key=f"{prefix}.{key}" if prefix else key)
     nets = sorted({*d.nets, *d.special_nets})
-    terms, _ = layer_terminals(d, lefs, layer, nets)
+    terms, _ = layer_terminals(d, lefs, layer, nets, pins=pins, components=components)
     dx = float(offset_um[0]) - d.die_area.bounds[0]
     dy = float(offset_um[1]) - d.die_area.bounds[1]
-    out = []
-    for name, kind, poly, net in terms:
-        if kind != "pad":
-            continue
-        x0, y0, x1, y1 = poly.bounds
-        is_rect = abs(poly.area - (x1 - x0) * (y1 - y0)) <= 1e-6 * max(poly.area, 1.0)
-        ring = shapely.geometry.polygon.orient(poly).exterior.coords[:-1]
-        outline = None if is_rect else tuple((round(x + dx, 6), round(y + dy, 6))
-                                             for x, y in ring)
-        out.append(Pad(name, round((x0 + x1) / 2 + dx, 6), round((y0 + y1) / 2 + dy, 6),
-                       round(x1 - x0, 6), round(y1 - y0, 6), net, outline))
+    out = [_polygon_pad(name, poly, net, (dx, dy))
+           for name, kind, poly, net in terms if kind == "pad"]
     if not out:
         raise WlpmaskError(f"no pad pins on layer {layer!r} that belong to a net",
                            file=str(path), key=layer)
     return sorted(out, key=lambda p: p.name)
-
-
-def _pick_cell(lib, cell: str | None, file: str):
-    cells = {c.name: c for c in lib.cells}
-    if cell is not None:
-        if cell not in cells:
-            raise WlpmaskError(f"no cell {cell!r}; cells: {', '.join(sorted(cells))}", file=file,
-                               key=cell)
-        return cells[cell]
-    tops = sorted(lib.top_level(), key=lambda c: c.name)
-    if len(tops) != 1:
-        raise WlpmaskError(f"give the chip cell: {len(tops)} top cells "
-                           f"({', '.join(c.name for c in tops)})", file=file)
-    return tops[0]
 
 
 def _pad_names(shapes, labels, offset) -> list[tuple[str, str | None]]:
@@ -325,7 +338,7 @@ def demo_chip(*, cell: str, width_um: float, height_um: float, pads_per_side: in
     """
     import gdstk
 
-    lib = gdstk.Library(name="DEMO_CHIP", unit=1e-6, precision=1e-9)
+    lib = gdstk.Library(name="DEMO_CHIP", unit=1e-6, precision=DEMO_CHIP_DBU_UM * 1e-6)
     pad = gdstk.Cell(f"{cell}_PAD")
     pad.add(gdstk.rectangle((-pad_um / 2, -pad_um / 2), (pad_um / 2, pad_um / 2),
                             layer=layer[0], datatype=layer[1]))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import copy
 import math
-from pathlib import Path
 
 import pytest
 
-from tests.designs import PDK, base_design, error, load, load_path, pad
+from tests.designs import PDK, base_design, error, load, load_path, pad, where
 from wlpmask import geometry as geo
 from wlpmask.errors import WlpmaskError
 from wlpmask.families.wlcsp.bumps import row_name
@@ -217,10 +216,6 @@ def test_def_lef_pads(tmp_path):
 
 # ---------------------------------------------------------------------------------- errors
 
-def where(e: WlpmaskError) -> tuple[str | None, str | None]:
-    return (Path(e.file).name if e.file else None, e.key)
-
-
 def test_malformed_toml(tmp_path):
     p = tmp_path / "bad.toml"
     p.write_text("[design\nname = 1\n")
@@ -347,7 +342,7 @@ def test_pad_source_errors(tmp_path):
     lib.write_gds(str(tmp_path / "chip.gds"))
     doc = _chip_doc(cell="OTHER")
     e = error(tmp_path, doc)
-    assert e.key == "OTHER" and "no cell 'OTHER'" in e.message
+    assert e.key == "cell OTHER" and "no cell 'OTHER'" in e.message
     doc = _chip_doc(layer=[1, 0])
     assert "no polygons on layer 1/0" in error(tmp_path, doc).message
     doc = base_design()

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ...designfile import DesignDoc, Die, Preview, read_die, read_preview, read_roles
-from ...io.pad_source import check_pads, read_pads
+from ...io.pad_source import check_pads, read_pads, skip_note
 from ...io.pads import Pad
 from ...tech import Technology
 from ...validate import REQUIRED, Reader
@@ -164,7 +164,8 @@ def load(doc: DesignDoc) -> WlcspDesign:
     for f in src.files:
         doc.add_input(f)
     doc.generated.update(src.generated)
-    check_pads(src, die=die, pad_encloses_pi1_um=rules.pad_encloses_pi1_um)
+    src = check_pads(src, die=die, pad_encloses_pi1_um=rules.pad_encloses_pi1_um)
+    doc.notes.extend(skip_note(n, why) for n, why in src.skipped)
     ball = _ball(r, data, tech)
     fill = _fill(r, data, tech)
     bumps = _bumps(r, data, tech, die, rules, rdl, ball, ubm=ubm, stencil=stencil)
@@ -174,7 +175,8 @@ def load(doc: DesignDoc) -> WlcspDesign:
         name=doc.header.name, layers=layers, rules=rules, die=die, pads=tuple(src.pads),
         pad_source=src.source, bumps=bumps, assignment_mode=mode, assignment=dict(table),
         fill=fill, ball=ball, ubm=ubm, stencil=stencil, rdl=rdl,
-        teardrop=_teardrop(tech), preview=read_preview(r, doc.table("preview", required=False)))
+        teardrop=_teardrop(tech), preview=read_preview(r, doc.table("preview", required=False)),
+        pads_skipped=tuple(src.skipped))
 
 
 def _teardrop(tech: Technology) -> TeardropShape:

@@ -134,13 +134,12 @@ class Wlcsp:
             corner = part.preview.detail_corner.replace("_", "-")
             detail = Detail(window, f"{corner} corner, {x1 - x0:g} x {y1 - y0:g} um",
                             part.preview.detail_corner)
-        notes = tuple(f"pad {n} left out: {why}" for n, why in part.pads_skipped)
         return Product(
             top=top, roles=roles, die=part.die, masks=tuple(masks),
             report=WlcspReport(rt.routed, rt.unrouted, rt.assignment, rt.total_length_um,
                                rt.teardrops),
             preview_layers=tuple(roles[r].name for r in PREVIEW_ORDER if r in roles),
-            detail=detail, absent=absent, notes=notes)
+            detail=detail, absent=absent)
 
     def checks(self, part: WlcspDesign, product: Product, shapes: Shapes,
                tech: Technology) -> list[ProcessCheck]:

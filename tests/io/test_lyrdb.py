@@ -13,7 +13,7 @@ from wlpmask.drc import DrcResult, Violation, run_drc
 from wlpmask.io.lyrdb import Category, write_lyrdb
 from wlpmask.tech import load_technology
 
-PDK = Path(__file__).resolve().parent.parent / "pdk"
+PDK = Path(__file__).resolve().parents[2] / "pdk"
 
 
 @pytest.fixture(scope="module")

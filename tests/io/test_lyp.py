@@ -13,7 +13,7 @@ from wlpmask.io.gds import write_gds
 from wlpmask.io.lyp import write_lyp
 from wlpmask.tech import load_technology
 
-PDK = Path(__file__).resolve().parent.parent / "pdk"
+PDK = Path(__file__).resolve().parents[2] / "pdk"
 TECHS = sorted(PDK.glob("*.toml"))
 
 

@@ -26,7 +26,7 @@ from wlpmask.io.gds import (
 )
 from wlpmask.tech import load_technology
 
-PDK = Path(__file__).resolve().parent.parent / "pdk"
+PDK = Path(__file__).resolve().parents[2] / "pdk"
 PAD_COLS, PAD_ROWS, DIE_COLS, DIE_ROWS = 4, 3, 3, 2
 
 
