@@ -60,7 +60,7 @@ def test_svg_layers_legend_scale_bar():
 
 
 def test_region_draws_a_window_without_smearing_edges_onto_its_border():
-    die = TECH.layers["DIE"]  # drawn as an outline (pattern 0)
+    die = TECH.layers["DIE"]  # a marker: drawn as an outline
     rgb = np.array([int(die.color[i:i + 2], 16) for i in (1, 3, 5)])
     # a box reaching far outside the window on three sides; only its right edge is inside
     shapes = {"DIE": [geo.box(-500, -500, 50, 2000)],

@@ -69,7 +69,8 @@ class Layer:
         tone: clear or dark: what the drawn data is on the plate.
         bias_um: CD bias per edge applied when the mask is written (negative shrinks).
         color: "#rrggbb" for the layer-properties file and previews.
-        pattern: KLayout dither-pattern index for the layer-properties file.
+        pattern: KLayout dither-pattern index of an input or mask layer in the layer-properties
+            file and previews; None: not set, the writers choose (markers are always outlines).
         description: free text.
     """
 
@@ -79,7 +80,7 @@ class Layer:
     tone: str
     bias_um: float
     color: str
-    pattern: int
+    pattern: int | None
     description: str
 
 
@@ -207,9 +208,6 @@ def read_toml(path: str | Path) -> tuple[dict, bytes]:
         raise WlpmaskError(f"malformed TOML: {exc}", file=path) from None
 
 
-_DEFAULT_PATTERN = {"input": 1, "mask": 5, "marker": 0}
-
-
 def _load_layer(path: Path, name: str, raw: Any) -> Layer:
     key = f"layers.{name}"
     t = _table(path, key, raw)
@@ -227,8 +225,9 @@ def _load_layer(path: Path, name: str, raw: Any) -> Layer:
     color = _string(path, f"{key}.color", t.get("color", "#808080"))
     if not _COLOR.match(color):
         raise _err(path, f"{key}.color", f"expected a colour '#rrggbb', got {color!r}")
-    pattern = t.get("pattern", _DEFAULT_PATTERN[purpose])
-    if isinstance(pattern, bool) or not isinstance(pattern, int) or not 0 <= pattern <= 45:
+    pattern = t.get("pattern")
+    if pattern is not None and (isinstance(pattern, bool) or not isinstance(pattern, int)
+                                or not 0 <= pattern <= 45):
         raise _err(path, f"{key}.pattern", f"expected a dither pattern 0..45, got {pattern!r}")
     desc = _string(path, f"{key}.description", t.get("description", ""))
     return Layer(name, (gds[0], gds[1]), purpose, tone, bias, color.lower(), pattern, desc)

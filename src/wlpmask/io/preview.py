@@ -1,8 +1,9 @@
 """Previews of a layout for people: SVG (vector) and PNG (raster, written with zlib only).
 
-Both draw the given layers in order with the technology's colours (filled, or outlined for
-layers whose dither pattern is 0), a title, a legend (layer, GDS numbers, polygon count) and a
-scale bar. A region draws only that window of the layout (a zoomed detail). Coordinates are um.
+Both draw the given layers in order with the technology's colours (outlined where KLayout's
+layer properties draw only frames, filled otherwise), a title, a legend (layer, GDS numbers,
+polygon count) and a scale bar. A region draws only that window of the layout (a zoomed
+detail). Coordinates are um.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from ..tech import Technology
 from . import atomic_write
 from .font import draw_text
+from .lyp import hollow
 
 Box = tuple[float, float, float, float]
 Shapes = Mapping[str, Sequence[np.ndarray]]
@@ -123,7 +125,7 @@ def svg_text(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title: 
     for name, polys in pg.layers.items():
         lay = tech.layers[name]
         d = " ".join("M" + " L".join(f"{x:.3f} {y:.3f}" for x, y in p) + " Z" for p in polys)
-        if lay.pattern == 0:
+        if hollow(lay):
             style = f'fill="none" stroke="{lay.color}" stroke-width="{1.2 / s:.6g}"'
         else:
             style = (f'fill="{lay.color}" fill-opacity="{_FILL_OPACITY[lay.purpose]}" '
@@ -134,7 +136,7 @@ def svg_text(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title: 
     for y, name, caption in pg.legend_rows(tech):
         lay = tech.layers[name]
         fill = (f'fill="{lay.color}" fill-opacity="{_FILL_OPACITY[lay.purpose]}"'
-                if lay.pattern else 'fill="none"')
+                if not hollow(lay) else 'fill="none"')
         out.append(f'<rect x="{lx}" y="{y}" width="18" height="14" {fill} '
                    f'stroke="{lay.color}" stroke-width="1.5"/>')
         out.append(f'<text x="{lx + 26}" y="{y + 12}">{escape(caption)}</text>')
@@ -266,7 +268,7 @@ def png_image(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title:
                               np.concatenate([np.roll(p, -1, axis=0) for p in polys]), clip)
         _stroke_segments(edge, to_px(a), to_px(b))
         rgb = _rgb(lay.color)
-        if lay.pattern != 0:
+        if not hollow(lay):
             mask = np.zeros_like(edge)
             for p in polys:
                 inside = (p.min(axis=0) >= lo).all() and (p.max(axis=0) <= hi).all()
@@ -283,7 +285,7 @@ def png_image(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title:
         lay = tech.layers[name]
         rgb = _rgb(lay.color)
         # The swatch shows the colour a lone shape of the layer has in the drawing.
-        a = _FILL_OPACITY[lay.purpose] if lay.pattern != 0 else 0.0
+        a = 0.0 if hollow(lay) else _FILL_OPACITY[lay.purpose]
         img[y:y + 14, lx:lx + 18] = np.round(255 * (1 - a) + rgb * a).astype(np.uint8)
         img[y:y + 14, lx:lx + 2] = rgb
         img[y:y + 14, lx + 16:lx + 18] = rgb
