@@ -111,8 +111,8 @@ def test_example_is_drc_clean_in_klayout(built, name):
 def test_example_outputs_and_manifest(built, name):
     r = built[name]
     files = {p.name for p in r.out_dir.iterdir()}
-    expect = {f"{name}.{ext}" for ext in ("gds", "drc.json", "lyrdb", "lyp", "svg", "png",
-                                          "detail.png")}
+    expect = {f"{name}.{ext}" for ext in ("gds", "drc.json", "lyrdb", "lyp", "lys", "svg",
+                                          "png", "detail.png")}
     assert expect | {"manifest.json"} <= files
     assert not [f for f in files if f.startswith(".")]  # no temporary leftovers
     m = json.loads((r.out_dir / "manifest.json").read_text())

@@ -60,7 +60,7 @@ def test_svg_layers_legend_scale_bar():
 
 
 def test_region_draws_a_window_without_smearing_edges_onto_its_border():
-    die = TECH.layers["DIE"]  # drawn as an outline (pattern 0)
+    die = TECH.layers["DIE"]  # a marker: drawn as an outline
     rgb = np.array([int(die.color[i:i + 2], 16) for i in (1, 3, 5)])
     # a box reaching far outside the window on three sides; only its right edge is inside
     shapes = {"DIE": [geo.box(-500, -500, 50, 2000)],
@@ -84,3 +84,34 @@ def test_captions_have_lower_case_letters():
     draw_text(b, 0, 0, "PAD", scale=2)
     assert not np.array_equal(a, b) and (a == 0).any()
     assert text_width("pad", scale=2) == 36
+
+
+def test_a_window_far_smaller_than_the_shapes_costs_what_its_pixels_cost():
+    """A 1e-6 um window over shapes thousands of um long: the shapes are cut to the window
+    before they are scaled (once, sampling their edges at 9e8 px per um asked for 262 TiB)."""
+    import tracemalloc
+
+    # RDL fills below the diagonal x + y = 0 that runs through the window's centre; the DIE
+    # outline is one edge of that diagonal, thousands of um long either side of the window.
+    tri = np.array([(-3000.0, -3000.0), (3000.0, -3000.0), (-3000.0, 3000.0)])
+    shapes = {"RDL": [tri], "DIE": [tri]}
+    region = (-5e-7, -5e-7, 5e-7, 5e-7)
+    tracemalloc.start()
+    try:
+        img = png_image(shapes, tech=TECH, layers=["RDL", "DIE"], title="t", region=region)
+        svg = svg_text(shapes, tech=TECH, layers=["RDL", "DIE"], title="t", region=region)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 200e6
+    assert 'id="RDL"' in svg
+    view = img[36:36 + 900, 24:24 + 900].astype(int)
+    rdl = np.array([int(TECH.layers["RDL"].color[i:i + 2], 16) for i in (1, 3, 5)])
+    filled = np.all(np.abs(view - np.round(255 * 0.55 + rdl * 0.45)) <= 1, axis=2)
+    rows, cols = np.mgrid[0:900, 0:900]
+    below = cols < rows - 2  # lower left in the image (y points down): x + y < 0
+    above = cols > rows + 2
+    assert filled[below].mean() > 0.99 and not filled[above].any()
+    die = np.array([int(TECH.layers["DIE"].color[i:i + 2], 16) for i in (1, 3, 5)])
+    line = np.all(view == die, axis=2)
+    assert line[np.abs(cols - rows) <= 1].mean() > 0.3 and not line[np.abs(cols - rows) > 2].any()

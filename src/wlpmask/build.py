@@ -3,7 +3,8 @@
 It knows no family: the family named in the design file's header loads its sections, draws its
 product and runs its process checks; the driver runs the technology's rules on the layers the
 product draws, and writes (docs/outputs.md): NAME.gds (hierarchical, reproducible),
-NAME.drc.json and NAME.lyrdb (DRC and process checks), NAME.lyp, manifest.json, NAME.svg and
+NAME.drc.json and NAME.lyrdb (DRC and process checks), NAME.lyp and the KLayout session
+NAME.lys that opens them all, manifest.json, NAME.svg and
 NAME.png (the die), NAME.detail.png (a zoomed corner), plus files the design generated while
 loading (a demo chip's GDS) and files the family adds. Everything is written into a staging
 directory that replaces the output directory only when every file is complete.
@@ -29,6 +30,7 @@ from .io import json_text
 from .io.gds import flatten_layers, write_gds
 from .io.lyp import write_lyp
 from .io.lyrdb import Category, write_lyrdb
+from .io.lys import write_lys
 from .io.outdir import MANIFEST, check_output_dir, staged_dir
 from .io.preview import write_preview
 from .tech import Technology
@@ -101,8 +103,8 @@ def output_names(name: str) -> tuple[str, ...]:
     Args:
         name: the design name.
     """
-    return (f"{name}.gds", f"{name}.drc.json", f"{name}.lyrdb", f"{name}.lyp", f"{name}.svg",
-            f"{name}.png", f"{name}.detail.png", MANIFEST)
+    return (f"{name}.gds", f"{name}.drc.json", f"{name}.lyrdb", f"{name}.lyp", f"{name}.lys",
+            f"{name}.svg", f"{name}.png", f"{name}.detail.png", MANIFEST)
 
 
 def _check_names(design: Design, extra: Mapping[str, bytes] = {}) -> None:  # noqa: B006
@@ -174,6 +176,8 @@ def _write_all(result: BuildResult, fam: Family, shapes, tmp: Path) -> None:
                 categories={c.id: Category(c.description, c.comparison, c.required, c.unit)
                             for c in result.checks})
     write_lyp(tech, tmp / f"{name}.lyp")
+    write_lys(tmp / f"{name}.lys", gds=tmp / gds, lyp=tmp / f"{name}.lyp",
+              lyrdb=tmp / f"{name}.lyrdb", top=product.top)
     die = product.die
     title = f"{name} ({die.width_um:g} x {die.height_um:g} um)"
     for ext in ("svg", "png"):

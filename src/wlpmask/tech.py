@@ -75,7 +75,8 @@ class Layer:
         tone: clear or dark: what the drawn data is on the plate.
         bias_um: CD bias per edge applied when the mask is written (negative shrinks).
         color: "#rrggbb" for the layer-properties file and previews.
-        pattern: KLayout dither-pattern index for the layer-properties file.
+        pattern: KLayout dither-pattern index of an input or mask layer in the layer-properties
+            file and previews; None: not set, the writers choose (markers are always outlines).
         description: free text.
     """
 
@@ -85,7 +86,7 @@ class Layer:
     tone: str
     bias_um: float
     color: str
-    pattern: int
+    pattern: int | None
     description: str
 
 
@@ -160,7 +161,6 @@ class Technology:
         return self.process[key]
 
 
-_DEFAULT_PATTERN = {"input": 1, "mask": 5, "marker": 0}
 _TOP_KEYS = {"technology", "layers", "stack", "process", "rules"}
 _HEAD_KEYS = {"name", "description", "grid_um", "version"}
 _LAYER_KEYS = {"gds", "purpose", "tone", "bias_um", "color", "pattern", "description"}
@@ -178,7 +178,7 @@ def _load_layer(r: Reader, layers: dict, name: str) -> Layer:
     color = r.string(t, key, "color", default="#808080")
     if not _COLOR.match(color):
         raise r.err(dotted(key, "color"), f"expected a colour '#rrggbb', got {color!r}")
-    pattern = r.integer(t, key, "pattern", default=_DEFAULT_PATTERN[purpose], maximum=45)
+    pattern = r.integer(t, key, "pattern", default=None, maximum=45)
     desc = r.string(t, key, "description", default="")
     return Layer(name, gds, purpose, tone, bias, color.lower(), pattern, desc)
 

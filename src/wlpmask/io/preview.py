@@ -1,8 +1,9 @@
 """Previews of a layout for people: SVG (vector) and PNG (raster, written with zlib only).
 
-Both draw the given layers in order with the technology's colours (filled, or outlined for
-layers whose dither pattern is 0), a title, a legend (layer, GDS numbers, polygon count) and a
-scale bar. A region draws only that window of the layout (a zoomed detail). Coordinates are um.
+Both draw the given layers in order with the technology's colours (outlined where KLayout's
+layer properties draw only frames, filled otherwise), a title, a legend (layer, GDS numbers,
+polygon count) and a scale bar. A region draws only that window of the layout (a zoomed
+detail). Coordinates are um.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from ..tech import Technology
 from . import atomic_write
 from .font import draw_text
+from .lyp import hollow
 
 Box = tuple[float, float, float, float]
 Shapes = Mapping[str, Sequence[np.ndarray]]
@@ -123,7 +125,7 @@ def svg_text(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title: 
     for name, polys in pg.layers.items():
         lay = tech.layers[name]
         d = " ".join("M" + " L".join(f"{x:.3f} {y:.3f}" for x, y in p) + " Z" for p in polys)
-        if lay.pattern == 0:
+        if hollow(lay):
             style = f'fill="none" stroke="{lay.color}" stroke-width="{1.2 / s:.6g}"'
         else:
             style = (f'fill="{lay.color}" fill-opacity="{_FILL_OPACITY[lay.purpose]}" '
@@ -134,7 +136,7 @@ def svg_text(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title: 
     for y, name, caption in pg.legend_rows(tech):
         lay = tech.layers[name]
         fill = (f'fill="{lay.color}" fill-opacity="{_FILL_OPACITY[lay.purpose]}"'
-                if lay.pattern else 'fill="none"')
+                if not hollow(lay) else 'fill="none"')
         out.append(f'<rect x="{lx}" y="{y}" width="18" height="14" {fill} '
                    f'stroke="{lay.color}" stroke-width="1.5"/>')
         out.append(f'<text x="{lx + 26}" y="{y + 12}">{escape(caption)}</text>')
@@ -173,13 +175,60 @@ def _fill_polygon(mask: np.ndarray, pts: np.ndarray) -> None:
                 mask[row, a:b + 1] = True
 
 
-def _stroke_polygons(mask: np.ndarray, polys: Sequence[np.ndarray]) -> None:
-    """Set the pixels along every edge of the polygons (pixel coordinates), two samples per
-    pixel of edge length; points outside the mask are dropped, not clamped to its border."""
-    if not polys:
+def _clip_segments(p: np.ndarray, q: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray]:
+    """The parts of the segments p[i] -> q[i] inside the box (Liang-Barsky); segments wholly
+    outside are dropped.
+
+    Args:
+        p, q: (N, 2) end points.
+        box: (x0, y0, x1, y1) in the points' unit.
+    """
+    d = q - p
+    t0, t1 = np.zeros(len(p)), np.ones(len(p))
+    keep = np.ones(len(p), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for step, gap in ((-d[:, 0], p[:, 0] - box[0]), (d[:, 0], box[2] - p[:, 0]),
+                          (-d[:, 1], p[:, 1] - box[1]), (d[:, 1], box[3] - p[:, 1])):
+            keep &= (step != 0) | (gap >= 0)  # parallel to this side and outside it
+            r = gap / step
+            t0 = np.where(step < 0, np.maximum(t0, r), t0)
+            t1 = np.where(step > 0, np.minimum(t1, r), t1)
+    keep &= t0 <= t1
+    return p[keep] + t0[keep, None] * d[keep], p[keep] + t1[keep, None] * d[keep]
+
+
+def _clip_polygon(pts: np.ndarray, box: Box) -> np.ndarray:
+    """The polygon cut to the box (Sutherland-Hodgman, one side at a time); the cut may leave
+    edges along the box's sides, so the box should lie outside the pixels that are drawn.
+
+    Args:
+        pts: (N, 2) vertices.
+        box: (x0, y0, x1, y1) in the vertices' unit.
+    """
+    for axis, bound, sign in ((0, box[0], -1), (0, box[2], 1), (1, box[1], -1), (1, box[3], 1)):
+        if len(pts) == 0:
+            break
+        v = pts[:, axis]
+        inside = sign * (v - bound) <= 0
+        prev, prev_in = np.roll(pts, 1, axis=0), np.roll(inside, 1)
+        cross = inside != prev_in
+        out = np.empty((2 * len(pts), 2))
+        with np.errstate(divide="ignore", invalid="ignore"):  # only crossing edges are kept
+            t = (bound - prev[:, axis]) / (v - prev[:, axis])
+            out[0::2] = prev + t[:, None] * (pts - prev)
+        out[1::2] = pts
+        keep = np.empty(2 * len(pts), dtype=bool)
+        keep[0::2], keep[1::2] = cross, inside
+        pts = out[keep]
+    return pts
+
+
+def _stroke_segments(mask: np.ndarray, p: np.ndarray, q: np.ndarray) -> None:
+    """Set the pixels along the segments p[i] -> q[i] (pixel coordinates), two samples per
+    pixel of length; points outside the mask are dropped, not clamped to its border. The
+    segments must be clipped to the mask first: the samples grow with their length."""
+    if not len(p):
         return
-    p = np.concatenate(polys)
-    q = np.concatenate([np.roll(a, -1, axis=0) for a in polys])
     n = (np.maximum(np.abs(q[:, 0] - p[:, 0]), np.abs(q[:, 1] - p[:, 1])) * 2).astype(int) + 2
     edge = np.repeat(np.arange(len(p)), n)
     start = np.repeat(np.cumsum(n) - n, n)
@@ -203,16 +252,29 @@ def png_image(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title:
     s = pg.scale
     img = np.full((pg.height, pg.width, 3), 255.0)
     view = img[_TITLE_PX:_TITLE_PX + pg.h_px, _MARGIN_PX:_MARGIN_PX + pg.w_px]
+    # Everything is cut to the window (two pixels wider, so the cuts are not drawn) before it
+    # is scaled: the work then follows the pixels drawn, however small the window is.
+    pad = 2 / s
+    clip = (x0 - pad, y1 - (pg.h_px + 2) / s, x0 + (pg.w_px + 2) / s, y1 + pad)
+    lo, hi = np.array(clip[:2]), np.array(clip[2:])
+
+    def to_px(pts: np.ndarray) -> np.ndarray:
+        return np.column_stack(((pts[:, 0] - x0) * s, (y1 - pts[:, 1]) * s))
+
     for name, polys in pg.layers.items():
         lay = tech.layers[name]
-        px = [np.column_stack(((p[:, 0] - x0) * s, (y1 - p[:, 1]) * s)) for p in polys]
         edge = np.zeros(view.shape[:2], dtype=bool)
-        _stroke_polygons(edge, px)
+        a, b = _clip_segments(np.concatenate(polys),
+                              np.concatenate([np.roll(p, -1, axis=0) for p in polys]), clip)
+        _stroke_segments(edge, to_px(a), to_px(b))
         rgb = _rgb(lay.color)
-        if lay.pattern != 0:
+        if not hollow(lay):
             mask = np.zeros_like(edge)
-            for p in px:
-                _fill_polygon(mask, p)
+            for p in polys:
+                inside = (p.min(axis=0) >= lo).all() and (p.max(axis=0) <= hi).all()
+                cut = p if inside else _clip_polygon(p, clip)
+                if len(cut) >= 3:
+                    _fill_polygon(mask, to_px(cut))
             a = _FILL_OPACITY[lay.purpose]
             view[mask] = view[mask] * (1 - a) + rgb * a
         view[edge] = rgb
@@ -223,7 +285,7 @@ def png_image(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title:
         lay = tech.layers[name]
         rgb = _rgb(lay.color)
         # The swatch shows the colour a lone shape of the layer has in the drawing.
-        a = _FILL_OPACITY[lay.purpose] if lay.pattern != 0 else 0.0
+        a = 0.0 if hollow(lay) else _FILL_OPACITY[lay.purpose]
         img[y:y + 14, lx:lx + 18] = np.round(255 * (1 - a) + rgb * a).astype(np.uint8)
         img[y:y + 14, lx:lx + 2] = rgb
         img[y:y + 14, lx + 16:lx + 18] = rgb
