@@ -9,7 +9,7 @@ LAYOUTS := $(wildcard layouts/*.toml)
 OUT    ?= layouts/out
 
 .DEFAULT_GOAL := layouts
-.PHONY: layouts test acceptance drc bench lint clean venv
+.PHONY: layouts test acceptance fuzz drc bench lint clean venv
 
 venv: $(STAMP)
 
@@ -35,6 +35,10 @@ test: $(STAMP)
 acceptance: $(STAMP)
 	$(BIN)/python acceptance/run.py --extmat $(EXTMAT) $(ACCEPTANCE_ARGS)
 
+## fuzz: 2,000 hostile inputs (mutated example designs and technologies) through the CLI
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz --cases $(or $(FUZZ_CASES),2000) $(FUZZ_ARGS)
+
 ## drc: re-run the DRC on every built layout with the rules its build ran (make layouts first)
 drc: $(STAMP)
 	@set -e; for f in $(LAYOUTS); do \
@@ -50,7 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/drc_vs_klayout.py $(BENCH_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench acceptance
 
 clean:
 	rm -rf $(OUT) bench/out .pytest_cache .ruff_cache build src/*.egg-info

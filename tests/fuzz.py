@@ -126,10 +126,17 @@ def _snapshot(out: Path) -> dict[str, bytes] | None:
             if p.is_file()}
 
 
-def run_case(seed: int, scratch: Path) -> Outcome:
-    """Build one mutated design (or technology) in `scratch`; report what happened."""
+def run_case(seed: int, scratch: Path, *, examples: list[Path] | None = None) -> Outcome:
+    """Build one mutated design (or technology) in `scratch`; report what happened.
+
+    Args:
+        seed: picks the design, the key and the mutation.
+        scratch: a directory for the case's files.
+        examples: the design files to start from (default: every example in layouts/); the
+            small test design is always among the choices.
+    """
     rng = random.Random(seed)
-    examples = _examples()
+    examples = _examples() if examples is None else examples
     source = rng.choice([*examples, None])
     if source is None:
         doc = base_design()

@@ -184,6 +184,7 @@ def test_stack_constants(tmp_path):
         ("cte = 17.0", "stack.M.cte", "unit suffix"),
         ("plated = true", "stack.M.plated", "number or string"),
         ("description = 3", "stack.M.description", "string"),
+        ('coating_um = "thick"', "stack.M.coating_um", "expected a number"),
     ],
 )
 def test_bad_stack_constants(tmp_path, line, key, says):
@@ -252,3 +253,8 @@ def test_limit_as_a_multiple_of_a_stack_thickness(tmp_path):
 def test_relative_limit_errors(tmp_path, value, key, says):
     err = _error(tmp_path, BASE.replace("min_um = 2.0", f"min_um = {value}") + STACK)
     assert err.key == key and says in err.message, err.one_line()
+
+
+def test_a_process_value_named_with_a_unit_is_a_number(tmp_path):
+    err = _error(tmp_path, BASE + '\n[process]\nmargin_um = "/tmp"\n')
+    assert err.key == "process.margin_um" and "expected a number" in err.message

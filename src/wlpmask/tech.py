@@ -16,7 +16,13 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import WlpmaskError
-from .validate import Reader, dotted, is_number, read_toml  # read_toml: design files use it too
+from .validate import (  # read_toml: design files use it too
+    UNIT_SUFFIX,
+    Reader,
+    dotted,
+    is_number,
+    read_toml,
+)
 
 PURPOSES = ("input", "mask", "marker")
 TONES = ("clear", "dark")
@@ -193,10 +199,10 @@ def _load_stack(r: Reader, stack: dict, name: str) -> StackLayer:
     for k, v in t.items():
         if k in _STACK_KEYS:
             continue
-        if isinstance(v, str):
-            constants[k] = v
-        elif is_number(v):
+        if is_number(v) or UNIT_SUFFIX.search(k):
             constants[k] = r.quantity(t, key, k)
+        elif isinstance(v, str):
+            constants[k] = v
         else:
             raise r.err(dotted(key, k), f"expected a number or string, got {v!r}")
     return StackLayer(name, thickness, material, MappingProxyType(constants))
@@ -205,7 +211,7 @@ def _load_stack(r: Reader, stack: dict, name: str) -> StackLayer:
 def _load_process(r: Reader, t: dict) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in t.items():
-        if is_number(v):
+        if is_number(v) or UNIT_SUFFIX.search(k):
             out[k] = r.quantity(t, "process", k)
         elif isinstance(v, (str, bool)):
             out[k] = v

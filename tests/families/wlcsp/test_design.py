@@ -270,6 +270,15 @@ def test_malformed_toml(tmp_path):
     (lambda d: d["design"].update(family="wafer"), "design.family",
      "unknown family 'wafer'; valid families: "),
     (lambda d: d["design"].update(name="1bad name"), "design.name", "expected a name"),
+    # sizes are bounded before any work that scales with them (a hostile user's holes)
+    (lambda d: d["die"].update(width_um=1e9), "die.width_um", "<= 300000"),
+    (lambda d: d["die"].update(width_um=3e5, height_um=3e5),
+     "bumps.pitch_um", "more than the 20,000"),
+    (lambda d: d["bumps"].update(opening_um=1e300), "bumps.opening_um", "<= 5000"),
+    (lambda d: d.update(stencil={"enabled": True, "thickness_um": 50.0, "aperture_um": 1e6}),
+     "stencil.aperture_um", "<= 5000"),
+    (lambda d: d.update(stencil={"enabled": True, "thickness_um": 50.0, "aperture_um": 900.0}),
+     "bumps.pitch_um", "stencil aperture 900 um (apertures must not touch)"),
 ])
 def test_design_errors_name_file_and_key(tmp_path, mutate, key, text):
     doc = copy.deepcopy(base_design())
