@@ -8,12 +8,13 @@ role overrides and the [preview] settings. A family reads its own sections throu
 
 from .die import DIE_KEYS, MAX_DIE_UM, Die, read_die
 from .header import DesignDoc, Header, read_design
+from .pads import PAD_SOURCES, PadSource, check_pads, read_pads, skip_note
 from .preview import CORNERS, Preview, detail_window, read_preview
 from .roles import Roles, read_roles
 
 # The sections this package reads; a family adds its own.
 SHARED_SECTIONS = frozenset({"design", "die", "layers", "pads", "preview"})
 
-__all__ = ["CORNERS", "DIE_KEYS", "MAX_DIE_UM", "SHARED_SECTIONS", "DesignDoc", "Die", "Header",
-           "Preview", "Roles", "detail_window", "read_design", "read_die", "read_preview",
-           "read_roles"]
+__all__ = ["CORNERS", "DIE_KEYS", "MAX_DIE_UM", "PAD_SOURCES", "SHARED_SECTIONS", "DesignDoc",
+           "Die", "Header", "PadSource", "Preview", "Roles", "check_pads", "detail_window",
+           "read_design", "read_die", "read_pads", "read_preview", "read_roles", "skip_note"]

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ...designfile import DesignDoc, Die, Preview, read_die, read_preview, read_roles
-from ...io.pad_source import check_pads, read_pads, skip_note
+from ...designfile.pads import check_pads, read_pads, skip_note
 from ...io.pads import Pad
 from ...tech import Technology
 from ...validate import REQUIRED, Reader

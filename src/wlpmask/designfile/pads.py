@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import WlpmaskError
-from ..validate import Reader
-from .gds import write_cells
-from .pads import (
+from ..io.gds import write_cells
+from ..io.pads import (
     DEMO_CHIP_DBU_UM,
     Pad,
     demo_chip,
@@ -26,10 +25,11 @@ from .pads import (
     pads_from_gds,
     pads_from_inline,
 )
+from ..validate import Reader
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..designfile import Die
     from ..tech import Technology
+    from .die import Die
 
 PAD_SOURCES = ("inline", "csv", "gds", "def")
 SOURCE_KEYS = {
