@@ -21,11 +21,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import klayout.db as kdb
-import numpy as np
 import shapely
 from shapely.geometry import Polygon
 
 from wlpmask.io.def_lef import layer_terminals, read_def, read_lef, wire_length_um
+from wlpmask.io.kdb import to_region
 from wlpmask.routing import RouteResult, Terminal, pair_pads_with_bumps, route_rdl
 
 DBU = 0.0005  # um; the DEF files use 2000 units per um
@@ -33,18 +33,7 @@ GRID = 0.005  # um; MANUFACTURINGGRID of both technologies
 
 
 def _region(polys: Iterable[shapely.Geometry]) -> kdb.Region:
-    reg = kdb.Region()
-    for g in polys:
-        for p in getattr(g, "geoms", [g]):
-            if p.is_empty:
-                continue
-            kp = kdb.Polygon([kdb.Point(round(x / DBU), round(y / DBU))
-                              for x, y in np.asarray(p.exterior.coords)[:-1]])
-            for hole in p.interiors:
-                kp.insert_hole([kdb.Point(round(x / DBU), round(y / DBU))
-                                for x, y in np.asarray(hole.coords)[:-1]])
-            reg.insert(kp)
-    return reg
+    return to_region(polys, dbu_um=DBU)
 
 
 def drc_counts(wires: Sequence[shapely.Geometry], touched: Sequence[shapely.Geometry],

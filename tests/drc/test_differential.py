@@ -15,15 +15,13 @@ import shapely
 from wlpmask.drc import enclosing_pairs, merge_layer, separation_pairs, space_pairs, width_pairs
 from wlpmask.drc.checks import enclosing_layers, separation_layers, space_layer, width_layer
 from wlpmask.drc.edges import segment_distance
+from wlpmask.io.kdb import to_region
 
 CHECKS = ("width", "space", "separation", "enclosing")
 
 
 def _region(polys):
-    r = db.Region()
-    for p in polys:
-        r.insert(db.Polygon([db.Point(int(x), int(y)) for x, y in p]))
-    return r.merged()
+    return to_region(polys).merged()
 
 
 def _klayout(check, a, b, d, metric="euclidian"):
@@ -233,9 +231,7 @@ def test_flagged_shapes_equal_klayout_on_mixed_tiny_shapes():
 
 
 def _raw_region(polys, merged_semantics):
-    r = db.Region()
-    for p in polys:
-        r.insert(db.Polygon([db.Point(int(x), int(y)) for x, y in p]))
+    r = to_region(polys)
     r.merged_semantics = merged_semantics
     return r
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import klayout.db as db  # the dev extra installs klayout: the reference DRC
 import numpy as np
 import pytest
 
@@ -24,6 +23,7 @@ from wlpmask.drc import (
 )
 from wlpmask.drc.boxes import box_pairs, classes_of, unique_rows
 from wlpmask.drc.result import in_order
+from wlpmask.io.kdb import to_region
 from wlpmask.tech import load_technology
 
 
@@ -32,10 +32,7 @@ def _poly(*pts):
 
 
 def _region(polys):
-    r = db.Region()
-    for p in polys:
-        r.insert(db.Polygon([db.Point(int(x), int(y)) for x, y in p]))
-    return r.merged()
+    return to_region(polys).merged()
 
 
 def _pairs(ep):

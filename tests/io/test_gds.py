@@ -24,6 +24,7 @@ from wlpmask.io.gds import (
     write_cells,
     write_gds,
 )
+from wlpmask.io.kdb import to_region
 from wlpmask.tech import load_technology
 
 PDK = Path(__file__).resolve().parents[2] / "pdk"
@@ -77,10 +78,7 @@ def _kl_count(cell: kdb.Cell, li: int) -> int:
 
 
 def _region(polys: list[np.ndarray], dbu: float) -> kdb.Region:
-    r = kdb.Region()
-    for p in polys:
-        r.insert(kdb.DPolygon([kdb.DPoint(float(x), float(y)) for x, y in p]).to_itype(dbu))
-    return r
+    return to_region(polys, dbu_um=dbu)
 
 
 def test_roundtrip_with_klayout(tmp_path, tech):

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import math
 
-import klayout.db as kdb
 import pytest
 import shapely
 
 from tests.designs import PDK
 from wlpmask import geometry as geo
 from wlpmask.drc import run_drc
+from wlpmask.io.kdb import to_region
 from wlpmask.routing.notches import fill_notch, fill_notches, notch_pairs
 from wlpmask.tech import load_technology
 
@@ -27,10 +27,7 @@ def space_violations(*geoms) -> int:
 
 
 def klayout_space_violations(geom) -> int:
-    r = kdb.Region()
-    for ring in geo.hole_free_rings(geom):
-        r.insert(kdb.Polygon([kdb.Point(round(x / GRID), round(y / GRID)) for x, y in ring]))
-    r.merge()
+    r = to_region([geom], dbu_um=GRID).merged()
     return r.space_check(round(S / GRID)).count()
 
 

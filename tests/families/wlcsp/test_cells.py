@@ -18,6 +18,7 @@ from wlpmask import geometry as geo
 from wlpmask.cells import array_runs
 from wlpmask.families.wlcsp.cells import pad_shapes
 from wlpmask.io.gds import flatten_layers, write_gds
+from wlpmask.io.kdb import to_region
 
 
 def summary(shapes) -> dict[str, tuple[int, tuple[float, ...] | None]]:
@@ -50,10 +51,7 @@ def test_geometry_summary_of_a_small_design(tmp_path):
 
 
 def _region(polys) -> kdb.Region:
-    r = kdb.Region()
-    for p in polys:
-        r.insert(kdb.Polygon([kdb.Point(round(x * 1000), round(y * 1000)) for x, y in p]))
-    return r
+    return to_region(polys, dbu_um=0.001)
 
 
 def test_xor_against_an_independent_construction(tmp_path):
