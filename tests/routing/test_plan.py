@@ -11,7 +11,6 @@ import shapely
 import shapely.affinity
 from shapely.geometry import box
 
-from test_routing_props import check_result, octagon
 from wlpmask.routing import Terminal, route_rdl
 from wlpmask.routing import plan as plan_mod
 from wlpmask.routing.assign import linear_assignment
@@ -21,6 +20,8 @@ from wlpmask.routing.gates import BLOCKED, _fit
 from wlpmask.routing.lattice import make_rules
 from wlpmask.routing.plan import Cut, Plan, plan_fanin
 from wlpmask.routing.state import NetState, Problem
+
+from .test_props import check_result, octagon
 
 
 def fanin_die(pads: int, *, pitch: float = 200.0, margin: float = 400.0, seed: int = 0):

@@ -7,10 +7,11 @@ import pytest
 from shapely.geometry import box
 
 import wlpmask.routing.router as router
-from test_routing_props import check_result, ring_case
 from wlpmask.routing import route_rdl
 from wlpmask.routing.corridor import TDIRS, TileGraph, corridor_mask, route_tiles
 from wlpmask.routing.lattice import Lattice, make_rules
+
+from .test_props import check_result, ring_case
 
 
 def _lattice(blockers, size: int = 800) -> Lattice:
