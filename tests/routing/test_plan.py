@@ -12,13 +12,14 @@ import shapely.affinity
 from shapely.geometry import box
 
 from wlpmask.routing import Terminal, route_rdl
-from wlpmask.routing import plan as plan_mod
 from wlpmask.routing.assign import linear_assignment
+from wlpmask.routing.cuts import Cut
+from wlpmask.routing.faces import BUMP, delaunay_faces, split_cells
 from wlpmask.routing.fanin import _crossing, apply_gates, plan_assignment
 from wlpmask.routing.flow import FlowError, min_cost_flow
 from wlpmask.routing.gates import BLOCKED, _fit
 from wlpmask.routing.lattice import make_rules
-from wlpmask.routing.plan import Cut, Plan, plan_fanin
+from wlpmask.routing.plan import Plan, plan_fanin
 from wlpmask.routing.state import NetState, Problem
 
 from .test_props import check_result, octagon
@@ -147,10 +148,10 @@ def test_cell_is_cut_across_the_traffic(towards, diagonal) -> None:
     # a square cell (corners 0..3 counter-clockwise from the lower left) cut along the
     # diagonal more nearly at right angles to the line from its centre to `towards`
     pts = np.array([(4.0, 4.0), (6.0, 4.0), (6.0, 6.0), (4.0, 6.0)])
-    faces = plan_mod._faces(pts)
+    faces = delaunay_faces(pts)
     assert [sorted(c) for c in faces.cycles] == [[0, 1, 2, 3]]
-    _, _, _, split = plan_mod._split_cells(pts, [plan_mod.BUMP] * 4, [[] for _ in range(4)],
-                                           faces, np.array(towards))
+    _, _, _, split = split_cells(pts, [BUMP] * 4, [[] for _ in range(4)], faces,
+                                 np.array(towards))
     assert len(split.cycles) == 2
     inner = [e for e, fs in split.edge_faces.items() if len(fs) == 2]
     assert len(inner) == 1 and set(inner[0]) == diagonal
