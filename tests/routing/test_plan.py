@@ -15,10 +15,11 @@ from wlpmask.routing import Terminal, route_rdl
 from wlpmask.routing.assign import linear_assignment
 from wlpmask.routing.cuts import Cut
 from wlpmask.routing.faces import BUMP, delaunay_faces, split_cells
-from wlpmask.routing.fanin import _crossing, apply_gates, plan_assignment
+from wlpmask.routing.fanin import apply_gates, plan_assignment
 from wlpmask.routing.flow import FlowError, min_cost_flow
 from wlpmask.routing.gates import BLOCKED, _fit
 from wlpmask.routing.lattice import make_rules
+from wlpmask.routing.legs import _crossing
 from wlpmask.routing.plan import Plan, plan_fanin
 from wlpmask.routing.state import NetState, Problem
 

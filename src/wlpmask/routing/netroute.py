@@ -16,8 +16,8 @@ from collections import defaultdict
 
 from .access import rotate_mask
 from .astar import search
-from .fanin import chain
 from .lattice import Lattice
+from .legs import chain
 from .occupancy import FREE
 from .outline import simplify_polyline
 from .state import BEND, NetState, Problem, commit, cut_corners, guide_between

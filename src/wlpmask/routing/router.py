@@ -3,7 +3,7 @@
 All work happens in integer grid units; um appear only at the API. The free bumps are
 assigned (assign.py, or the fan-in plan: fanin.py), each net gets its routing state, then the
 searches are steered (steer.py: escape lanes, planned pad-bump segments, corridors of the
-global stage) and the nets are routed: the fan-in plan's wires gap by gap (fanin.py, never
+global stage) and the nets are routed: the fan-in plan's wires gap by gap (legs.py, never
 ripped up), the others net by net with rip-up and re-route (ripup.py, netroute.py). Large
 free assignments go through the fan-in plan; smaller ones try it when the net-by-net router
 leaves a net. After the last round, the paths are pulled tight, converted to metal and signed
@@ -22,8 +22,9 @@ from shapely.geometry.base import BaseGeometry
 
 from ..errors import WlpmaskError
 from .assign import assign_free_bumps
-from .fanin import PLAN_MIN_PADS, apply_gates, plan_assignment, route_planned
+from .fanin import PLAN_MIN_PADS, apply_gates, plan_assignment
 from .lattice import make_rules
+from .legs import route_planned
 from .model import KINDS, RoutedNet, RouteResult, Terminal
 from .outline import polyline_length, simplify_polyline, to_um, wire_metal
 from .pulltight import pull_tight

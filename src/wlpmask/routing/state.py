@@ -1,7 +1,7 @@
 """The state of one routing problem: lattice, accesses, occupancy, and each net's progress.
 
 Shared by the net-by-net router (ripup.py, netroute.py) and the fan-in plan's passes
-(fanin.py). All in integer grid units.
+(fanin.py, legs.py). All in integer grid units.
 """
 
 from __future__ import annotations
