@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -204,6 +205,31 @@ def test_planned_routing_of_a_larger_die(seed: int) -> None:
                     grid_um=0.005, assign=True, plan=True)
     assert sorted(res.routed) == sorted(t.net for t in terms if t.kind == "pad")
     check_result(res, terms, die, 5.0, 5.0)
+
+
+def test_a_pad_no_stub_can_leave_is_reported_and_the_plan_routes_the_others() -> None:
+    # a thin pad on the die edge: its centre lies closer to the edge than a wire's half width,
+    # so no stub leaves it. The plan used to give it a bump all the same: its wire had no
+    # net, and the gates failed on it (KeyError) instead of naming the pad
+    terms, die = fanin_die(16)
+    k = next(i for i, t in enumerate(terms) if t.name == "p0000")
+    cx = terms[k].shape.centroid.x
+    terms[k] = replace(terms[k], shape=box(cx - 7.5, 0.5, cx + 7.5, 3.5))
+    res = route_rdl(terminals=terms, obstacles=[], boundary=die, width_um=5.0, space_um=5.0,
+                    grid_um=0.005, assign=True, plan=True)
+    assert list(res.unrouted) == ["n0000"]
+    assert res.unrouted["n0000"].startswith("blocked terminal: p0000")
+    assert len(res.routed) == 15
+    check_result(res, terms, die, 5.0, 5.0)
+
+
+def test_a_width_no_pad_can_leave_by_reports_every_net() -> None:
+    terms, die = fanin_die(16)
+    res = route_rdl(terminals=terms, obstacles=[], boundary=die, width_um=40.0, space_um=40.0,
+                    grid_um=0.005, assign=True, plan=True)
+    assert not res.routed
+    assert sorted(res.unrouted) == sorted(t.net for t in terms if t.kind == "pad")
+    assert all(r.startswith("blocked terminal") for r in res.unrouted.values())
 
 
 def test_diagonal_gap_is_crossed_along_the_wire_and_corners_are_kept() -> None:

@@ -24,15 +24,23 @@ FACING = 0.38  # cos of the largest angle between a kept bump access and the way
 def plan_assignment(prob: Problem) -> dict[int, int]:
     """Free bumps for the one-pad nets, by the fan-in plan (pad terminal -> bump terminal).
 
-    Only nets made of a single pad take part; the plan is kept on `prob` for the gates.
+    Only nets made of a single pad take part, and only pads and free bumps that a stub can
+    leave (a wire planned to a terminal without access would have no net to gate, and would
+    hold its room and its bump for nothing: the matching gives such a pad a bump, and the
+    router reports it blocked). The plan is kept on `prob` for the gates.
+
+    Args:
+        prob: the routing problem, before the assignment.
     """
     by_net: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(prob.terms):
         if t.net is not None:
             by_net[t.net].append(i)
     pads = sorted(idx[0] for idx in by_net.values()
-                  if len(idx) == 1 and prob.terms[idx[0]].kind == "pad")
-    bumps = [i for i, t in enumerate(prob.terms) if t.kind == "bump" and t.net is None]
+                  if len(idx) == 1 and prob.terms[idx[0]].kind == "pad"
+                  and prob.accesses(idx[0]))
+    bumps = [i for i, t in enumerate(prob.terms)
+             if t.kind == "bump" and t.net is None and prob.accesses(i)]
     if not pads or not bumps:
         return {}
     reserved = {n for b in bumps for n in prob.access_nodes(b)}
