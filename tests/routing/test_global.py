@@ -65,7 +65,7 @@ def test_negotiation_spreads_nets_over_capacity() -> None:
     assert all(n <= cap for n, cap in use.values())
     assert len({tuple(p) for p in paths.values()}) > 1
     m = corridor_mask(g, paths[0], 1)
-    assert all(m[x] for x in paths[0]) and sum(m) > len(paths[0])
+    assert all(x in m for x in paths[0]) and len(m) > len(paths[0])
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -32,19 +32,30 @@ def _turn(d1: int, d2: int) -> int:
 
 
 class Shapes:
-    """Spatial hash of metal pieces, terminals and obstacles, each with its owner net."""
+    """Spatial hash of metal pieces, terminals and obstacles, each with its owner net.
 
-    def __init__(self, cell: float):
+    Args:
+        cell: side of a hash cell, grid units.
+        window: (xmin, ymin, xmax, ymax), grid units: every query lies inside it; a shape
+            is kept only in the cells inside it (an obstacle far larger than the routing
+            area would otherwise fill cells in proportion to its area).
+    """
+
+    def __init__(self, cell: float, window: tuple[float, float, float, float]):
         self.cell = cell
         self.cells: dict[tuple[int, int], dict[int, tuple[int, BaseGeometry]]] = {}
         self._next = 0
         self.where: dict[int, list[tuple[int, int]]] = {}
+        self.lim = tuple(int(v // cell) for v in window)
 
     def _keys(self, b: tuple[float, float, float, float], grow: float
               ) -> list[tuple[int, int]]:
         c = self.cell
-        return [(i, j) for i in range(int((b[0] - grow) // c), int((b[2] + grow) // c) + 1)
-                for j in range(int((b[1] - grow) // c), int((b[3] + grow) // c) + 1)]
+        i0, j0, i1, j1 = self.lim
+        return [(i, j) for i in range(max(i0, int((b[0] - grow) // c)),
+                                      min(i1, int((b[2] + grow) // c)) + 1)
+                for j in range(max(j0, int((b[1] - grow) // c)),
+                               min(j1, int((b[3] + grow) // c)) + 1)]
 
     def add(self, owner: int, geom: BaseGeometry) -> int:
         ident = self._next

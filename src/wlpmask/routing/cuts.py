@@ -16,8 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import WlpmaskError
 from .faces import PAD
-from .lattice import DIRS, Lattice
+from .lattice import DIRS, Lattice, steps_within
+
+# Lattice nodes the cuts of one plan may cross, all cuts together (about 130 bytes each while
+# the cuts are made, measured: 2 GB). Cuts are short where terminals are dense: a fan-in of
+# 30 x 30 mm at 2/2 um line/space under a full 0.4 mm bump array has 2.4 million.
+MAX_CUT_NODES = 16_000_000
 
 
 @dataclass(frozen=True)
@@ -47,13 +53,26 @@ def normal_dir(a: np.ndarray, b: np.ndarray) -> int:
                                         / math.hypot(*DIRS[d]) / tl, -d))
 
 
-def _raster(lat: Lattice, a: np.ndarray, b: np.ndarray) -> list[int]:
-    """Lattice nodes on the segment a-b, 8-connected (one per step of the longer axis)."""
+def _steps(lat: Lattice, a: np.ndarray, b: np.ndarray
+           ) -> tuple[float, float, float, float, int, int, int]:
+    """The segment a-b in lattice coordinates (i0, j0, i1, j1), its number of steps, and the
+    first and last step that may fall inside the lattice (an end far outside it, an
+    obstacle's corner say, would make the segment as long as the distance, in nodes)."""
     p = lat.pitch
     i0, j0 = (a[0] - lat.x0) / p, (a[1] - lat.y0) / p
     i1, j1 = (b[0] - lat.x0) / p, (b[1] - lat.y0) / p
     steps = max(1, int(math.ceil(max(abs(i1 - i0), abs(j1 - j0)))))
-    t = np.arange(steps + 1) / steps
+    ka, kb = steps_within(i0, i1, 0, lat.nx - 1, steps)
+    ja, jb = steps_within(j0, j1, 0, lat.ny - 1, steps)
+    return i0, j0, i1, j1, steps, max(ka, ja), min(kb, jb)
+
+
+def _raster(lat: Lattice, a: np.ndarray, b: np.ndarray) -> list[int]:
+    """Lattice nodes on the segment a-b, 8-connected (one per step of the longer axis)."""
+    i0, j0, i1, j1, steps, ka, kb = _steps(lat, a, b)
+    if ka > kb:
+        return []
+    t = np.arange(ka, kb + 1) / steps
     ii = np.rint(i0 + (i1 - i0) * t).astype(np.int64)
     jj = np.rint(j0 + (j1 - j0) * t).astype(np.int64)
     ok = (ii > 0) & (ii < lat.nx - 1) & (jj > 0) & (jj < lat.ny - 1)
@@ -80,11 +99,20 @@ def make_cuts(lat: Lattice, free: np.ndarray, pts: np.ndarray, kind: list[int],
 
     Returns:
         (cuts, side (u, v) -> cut id).
+
+    Raises:
+        WlpmaskError: (key "boundary") the cuts would cross more than MAX_CUT_NODES lattice
+            nodes; counted before any is listed.
     """
     cuts: list[Cut] = []
     cut_id: dict[tuple[int, int], int] = {}
-    rasters = {(u, v): _raster(lat, pts[u], pts[v])
-               for (u, v), fs in sorted(edge_faces.items()) if len(fs) == 2}
+    sides = [(u, v) for (u, v), fs in sorted(edge_faces.items()) if len(fs) == 2]
+    count = sum(max(0, kb - ka + 1) for u, v in sides
+                for *_, ka, kb in [_steps(lat, pts[u], pts[v])])
+    if count > MAX_CUT_NODES:
+        raise WlpmaskError(f"the fan-in plan's cuts would cross {count:,} lattice nodes, more "
+                           f"than the bound of {MAX_CUT_NODES:,}", key="boundary")
+    rasters = {(u, v): _raster(lat, pts[u], pts[v]) for u, v in sides}
     lines: dict[int, int] = {}  # node -> number of gap lines through it
     for (u, v), nodes in rasters.items():
         if kind[u] != PAD and kind[v] != PAD:

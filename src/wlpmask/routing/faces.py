@@ -20,7 +20,14 @@ import shapely
 from shapely.geometry import MultiPoint, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from ..errors import WlpmaskError
+from .lattice import steps_within
+
 PAD, BUMP, OTHER = 0, 1, 2  # vertex kinds: a cut between two non-pad vertices is a gap
+# Points along the outlines of the obstacles and the boundary a plan may have (about 3 kB each
+# in the triangulation and its faces: 1.5 GB). A 30 x 30 mm die at 2/2 um line/space has 7,500
+# along its boundary (one every 4 pitches).
+MAX_OUTLINE_POINTS = 500_000
 
 
 @dataclass
@@ -39,7 +46,8 @@ class Faces:
 
 
 def vertices(centers: Sequence[tuple[float, float]], kinds: Sequence[int],
-             obstacles: Sequence[BaseGeometry], boundary: Polygon, step: float
+             obstacles: Sequence[BaseGeometry], boundary: Polygon, step: float,
+             window: tuple[float, float, float, float]
              ) -> tuple[np.ndarray, list[int], list[list[int]]]:
     """Points of the triangulation, their kinds, and the terminals at each point.
 
@@ -49,6 +57,13 @@ def vertices(centers: Sequence[tuple[float, float]], kinds: Sequence[int],
         obstacles: obstacle shapes, grid units; points along their outlines are OTHER.
         boundary: routing boundary, grid units; points along it count as PAD (no gap ends).
         step: largest distance between outline points, grid units.
+        window: (xmin, ymin, xmax, ymax), grid units: outline points outside it are left
+            out (no wire crosses there; an obstacle far larger than the routing area would
+            otherwise bring points in proportion to its outline).
+
+    Raises:
+        WlpmaskError: (key "obstacles") more than MAX_OUTLINE_POINTS outline points inside
+            the window; counted before any is made.
     """
     pts: list[tuple[float, float]] = []
     kind: list[int] = []
@@ -71,17 +86,27 @@ def vertices(centers: Sequence[tuple[float, float]], kinds: Sequence[int],
     for t, ((x, y), k) in enumerate(zip(centers, kinds)):
         add(x, y, k, t)
 
-    def ring(coords: np.ndarray, k: int) -> None:
+    rings = [(np.asarray(poly.exterior.coords), OTHER) for o in obstacles
+             for poly in getattr(o, "geoms", [o]) if poly.geom_type == "Polygon"]
+    rings.append((np.asarray(boundary.exterior.coords), PAD))  # boundary points: not gap ends
+    x0, y0, x1, y1 = window
+    edges = []  # (start, end, points on the edge, first and last that may lie in the window)
+    for coords, k in rings:
         for a, b in zip(coords[:-1], coords[1:]):
             n = max(1, int(math.ceil(math.dist(a, b) / step)))
-            for s in range(n):
-                add(a[0] + (b[0] - a[0]) * s / n, a[1] + (b[1] - a[1]) * s / n, k, None)
-
-    for o in obstacles:
-        for poly in getattr(o, "geoms", [o]):
-            if poly.geom_type == "Polygon":
-                ring(np.asarray(poly.exterior.coords), OTHER)
-    ring(np.asarray(boundary.exterior.coords), PAD)  # boundary points: not gap ends
+            sa, sb = steps_within(a[0], b[0], x0, x1, n)
+            ta, tb = steps_within(a[1], b[1], y0, y1, n)
+            edges.append((a, b, n, max(sa, ta), min(sb, tb, n - 1), k))
+    count = sum(max(0, hi - lo + 1) for *_, lo, hi, _k in edges)
+    if count > MAX_OUTLINE_POINTS:
+        raise WlpmaskError(f"the fan-in plan would have {count:,} points along the outlines of "
+                           f"the obstacles and the boundary (one every {step:g} grid units), "
+                           f"more than the bound of {MAX_OUTLINE_POINTS:,}", key="obstacles")
+    for a, b, n, lo, hi, k in edges:
+        for s in range(lo, hi + 1):
+            x, y = a[0] + (b[0] - a[0]) * s / n, a[1] + (b[1] - a[1]) * s / n
+            if x0 <= x <= x1 and y0 <= y <= y1:
+                add(x, y, k, None)
     return np.asarray(pts, dtype=float), kind, terms
 
 

@@ -78,7 +78,11 @@ def plan_fanin(*, lat: Lattice, free: np.ndarray, centers: Sequence[tuple[float,
         reserved: lattice nodes no wire may cross at (terminal accesses).
     """
     vkind = [PAD if k == "pad" else BUMP for k in kinds]
-    pts, kind, vterms = vertices(centers, vkind, obstacles, boundary, 4.0 * lat.pitch)
+    step = 4.0 * lat.pitch
+    p = lat.pitch
+    window = (lat.x0 - step, lat.y0 - step, lat.x0 + (lat.nx - 1) * p + step,
+              lat.y0 + (lat.ny - 1) * p + step)
+    pts, kind, vterms = vertices(centers, vkind, obstacles, boundary, step, window)
     c = boundary.centroid
     pts, kind, vterms, faces = split_cells(pts, kind, vterms, delaunay_faces(pts),
                                            np.array([c.x, c.y]))

@@ -78,11 +78,20 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
             the minimum-length matching and net by net (False). None: the plan when at least
             PLAN_MIN_PADS pads need a bump; below, net by net, and if that leaves a net
             unrouted, the plan too, keeping the result with more nets routed (then the
-            shorter).
+            shorter); net by net, too, when the plan would be larger than its bounds
+            (faces.MAX_OUTLINE_POINTS, cuts.MAX_CUT_NODES), which are an error with
+            plan=True.
 
     Returns:
         RouteResult; nets that could not be routed or failed sign-off are in `unrouted` with
         the reason and are not drawn.
+
+    Raises:
+        WlpmaskError: bad arguments (key "route_rdl"), or work beyond the router's bounds,
+            found before it is allocated: a lattice of more than lattice.MAX_NODES nodes
+            (key "boundary"), an assignment of more than assign.MAX_PAIRS pad-bump pairs (key
+            "terminals"), with plan=True a plan of more than faces.MAX_OUTLINE_POINTS outline
+            points (key "obstacles") or cuts.MAX_CUT_NODES cut nodes (key "boundary").
     """
     _validate(terminals, width_um, space_um, grid_um, boundary)
     kw = dict(terminals=terminals, obstacles=obstacles, boundary=boundary, width_um=width_um,
@@ -92,9 +101,18 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
         return _route(**kw, plan=bool(plan))
     free = _pads_to_assign(terminals)
     first = free >= PLAN_MIN_PADS
-    res = _route(**kw, plan=first)
+    try:
+        res = _route(**kw, plan=first)
+    except WlpmaskError:
+        if not first:
+            raise
+        res = _route(**kw, plan=False)  # a plan too large to make (an error of the input
+        # itself comes again here)
     if res.unrouted and free and not first:  # (above, net by net is both worse and slow)
-        other = _route(**kw, plan=True)
+        try:
+            other = _route(**kw, plan=True)
+        except WlpmaskError:  # the plan is too large to make: net by net it stays
+            return res
         if (len(other.routed), -other.total_length_um) > (len(res.routed),
                                                            -res.total_length_um):
             res = other

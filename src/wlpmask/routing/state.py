@@ -33,7 +33,7 @@ class NetState:
     polylines: list[list[tuple[int, int]]] = field(default_factory=list)
     paths: list[tuple[int, ...]] = field(default_factory=list)
     rips: int = 0
-    corridor: tuple[bytearray, int, int] | None = None
+    corridor: tuple[frozenset[int], int, int] | None = None
     waypoints: list[int] | None = None  # slots of the fan-in plan, pad to bump (gated net)
     gave_up: bool = False  # planned, but a leg of it found no path (it is named, not retried)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 from .corridor import TileGraph, corridor_mask, route_tiles
+from .lattice import steps_within
 from .state import NetState, Problem
 
 LANE_STEPS = 3  # lattice steps straight out of each terminal access that other nets avoid ...
@@ -73,9 +74,13 @@ def _segment_nodes(prob: Problem, a: int, b: int) -> list[int]:
     i0, j0 = (x0 - lat.x0) / p, (y0 - lat.y0) / p
     i1, j1 = (x1 - lat.x0) / p, (y1 - lat.y0) / p
     steps = max(1, int(math.ceil(4 * max(abs(i1 - i0), abs(j1 - j0)))))
+    # only the steps that can fall on the lattice (a terminal far larger than the routing
+    # area may have its centre far outside it)
+    ka, kb = steps_within(i0, i1, 0, lat.nx - 1, steps)
+    ja, jb = steps_within(j0, j1, 0, lat.ny - 1, steps)
     out: list[int] = []
     prev = None
-    for s in range(steps + 1):
+    for s in range(max(ka, ja), min(kb, jb) + 1):
         t = s / steps
         i = int(round(i0 + t * (i1 - i0)))
         j = int(round(j0 + t * (j1 - j0)))

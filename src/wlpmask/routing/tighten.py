@@ -63,7 +63,10 @@ class Tightener:
         self.setup = setup
         rules = setup.rules
         shapely.prepare(setup.boundary)
-        self.shapes = shapes = Shapes(cell=4.0 * rules.pitch)
+        x0, y0, x1, y1 = setup.boundary.bounds  # (new metal is inside the boundary)
+        g = rules.space
+        self.shapes = shapes = Shapes(cell=4.0 * rules.pitch,
+                                      window=(x0 - g, y0 - g, x1 + g, y1 + g))
         for t, g in enumerate(setup.terminals):
             shapes.add(setup.terminal_net[t], g)
         for g in setup.obstacles:
