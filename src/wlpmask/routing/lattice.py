@@ -59,9 +59,17 @@ class Rules:
 
 
 def steps_within(c0: float, c1: float, lo: float, hi: float, steps: int) -> tuple[int, int]:
-    """The steps k (0..steps) of a walk from c0 to c1 in equal steps that may lie in [lo, hi]:
-    a range that holds every k with c0 + (c1 - c0) * k / steps in it, and one more either side
-    (empty: k0 > k1). A walk far longer than [lo, hi] need not be made to find them."""
+    """The steps of a walk that may lie in an interval, found without making the walk.
+
+    Args:
+        c0, c1: where the walk starts and ends (any unit).
+        lo, hi: the interval (same unit).
+        steps: the number of equal steps; step k is at c0 + (c1 - c0) * k / steps.
+
+    Returns:
+        (k0, k1): a range of steps (0..steps) that holds every step in [lo, hi], and one
+        more either side; empty when k0 > k1.
+    """
     d = c1 - c0
     if d == 0:
         return (0, steps) if lo <= c0 <= hi else (1, 0)

@@ -37,6 +37,11 @@ def route_net(prob: Problem, net: NetState, *, soft: bool) -> set[int] | None:
     Hard mode: returns an empty set on success (committed), None on failure (nothing kept).
     Soft mode: commits a path over other nets and returns the set of nets in its way, or None
     if even that is impossible.
+
+    Args:
+        prob: the routing problem.
+        net: the net; its polylines and paths are filled in.
+        soft: search over other nets' wires (at SOFT_PENALTY pitches per node taken).
     """
     lat, occ = prob.lat, prob.occ
     p = float(lat.pitch)

@@ -94,7 +94,13 @@ def _segment_nodes(prob: Problem, a: int, b: int) -> list[int]:
 
 
 def plan_corridors(prob: Problem, nets: dict[int, NetState]) -> None:
-    """Global stage: route the two-terminal nets on the tile graph; keep their corridors."""
+    """Global stage: route the two-terminal nets on the tile graph; keep their corridors.
+
+    Args:
+        prob: the routing problem.
+        nets: net id -> state; unplanned two-terminal nets get their corridor (from
+            GLOBAL_MIN_NETS of them on).
+    """
     two = [k for k in sorted(nets) if len(nets[k].terms) == 2 and nets[k].waypoints is None]
     if len(two) < GLOBAL_MIN_NETS:
         return
