@@ -258,15 +258,19 @@ def _bad_inputs(tmp_path):
     (tmp_path / "bad.csv").write_text("name,x_um,y_um,w_um,h_um\nP1,1000,110,60,60\nP2,1890\n")
     csv = copy.deepcopy(base)
     csv["pads"] = {"source": "csv", "path": "bad.csv"}
+    huge = copy.deepcopy(base)  # a fixed array on a 300 mm die: more lattice than the router's
+    huge["die"].update(width_um=3e5, height_um=3e5)
+    huge["bumps"].update(rows=3, columns=3)
     return {"overlapping pads": (overl, "overlaps"), "pad off the die": (off, "off the die"),
             "bump array larger than the die": (big, "larger than the die"),
             "pitch below the rules": (tight, "below the rules"),
-            "malformed CSV": (csv, "bad.csv: row 3: expected 5 or 6 fields")}
+            "malformed CSV": (csv, "bad.csv: row 3: expected 5 or 6 fields"),
+            "die too large to route": (huge, "d.toml: die: the routing lattice would have")}
 
 
 @pytest.mark.parametrize("case", ["overlapping pads", "pad off the die",
                                   "bump array larger than the die", "pitch below the rules",
-                                  "malformed CSV"])
+                                  "malformed CSV", "die too large to route"])
 def test_cli_bad_input_exit_2_one_line(tmp_path, case):
     doc, text = _bad_inputs(tmp_path)[case]
     f = write_design(tmp_path, doc)

@@ -1,0 +1,1 @@
+"""Tests of the RDL router (wlpmask.routing), grouped like its source."""

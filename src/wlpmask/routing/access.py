@@ -162,7 +162,14 @@ class AccessBuilder:
         if first == along0:
             first += sgn * p
         t = first
-        while abs(t - along0) <= limit:
+        # only lattice lines inside the lattice can hold a node: skip to them, stop past them
+        # (a terminal far larger than the routing area would make a walk as long as it is)
+        lo, hi = base_along + p, base_along + ((lat.nx if dx else lat.ny) - 2) * p
+        if sgn > 0 and t < lo:
+            t += (lo - t) // p * p
+        elif sgn < 0 and t > hi:
+            t -= (t - hi) // p * p
+        while abs(t - along0) <= limit and lo <= t <= hi:
             if rem == 0:
                 q = (t, across) if dx else (across, t)
                 n = lat.node_at(*q)

@@ -15,7 +15,13 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..errors import WlpmaskError
 from .model import Terminal
+
+# Pad-bump distances one assignment may weigh (8 bytes each: 1.6 GB); a 30 x 30 mm die with a
+# full 0.15 mm bump array (40,000 bumps) and 5,000 pads has 200 million.
+MAX_PAIRS = 200_000_000
+ROWS = 1 << 22  # distances made at a time
 
 
 def linear_assignment(cost: np.ndarray) -> np.ndarray:
@@ -83,6 +89,32 @@ def _center(t: Terminal) -> tuple[float, float]:
     return c.x, c.y
 
 
+def distances(a: Sequence[Terminal], b: Sequence[Terminal]) -> np.ndarray:
+    """The distance between the centres of every terminal of a and every terminal of b.
+
+    Args:
+        a, b: terminals (um).
+
+    Returns:
+        (len(a), len(b)) distances, um.
+
+    Raises:
+        WlpmaskError: (key "terminals") more than MAX_PAIRS distances; nothing is made then.
+    """
+    if len(a) * len(b) > MAX_PAIRS:
+        raise WlpmaskError(f"the assignment would weigh {len(a):,} pads against {len(b):,} "
+                           f"bumps ({len(a) * len(b):,} pairs), more than the bound of "
+                           f"{MAX_PAIRS:,}", key="terminals")
+    ac = np.array([_center(t) for t in a], dtype=float).reshape(-1, 2)
+    bc = np.array([_center(t) for t in b], dtype=float).reshape(-1, 2)
+    out = np.empty((len(a), len(b)))
+    rows = max(1, ROWS // max(1, len(b)))
+    for r in range(0, len(a), rows):  # a block of rows at a time: no full-size temporaries
+        p = ac[r:r + rows]
+        out[r:r + rows] = np.hypot(p[:, None, 0] - bc[None, :, 0], p[:, None, 1] - bc[None, :, 1])
+    return out
+
+
 def assign_free_bumps(terminals: Sequence[Terminal]
                       ) -> tuple[list[Terminal], dict[str, str], dict[str, str]]:
     """Give each pad whose net has no bump one free bump (net None).
@@ -117,19 +149,13 @@ def assign_free_bumps(terminals: Sequence[Terminal]
         return list(terminals), {}, unassigned
     if len(pads) > len(free):
         # the pads farthest from every free bump go without (reported by net)
-        fc = np.array([_center(b) for b in free])
-        pc = np.array([_center(p) for p in pads])
-        dmin = np.min(np.hypot(pc[:, None, 0] - fc[None, :, 0], pc[:, None, 1] - fc[None, :, 1]),
-                      axis=1)
+        dmin = np.min(distances(pads, free), axis=1)
         order = sorted(range(len(pads)), key=lambda k: (dmin[k], pads[k].name))
         keep = sorted(order[:len(free)])
         for k in order[len(free):]:
             unassigned[pads[k].net] = "no free bump left for the assignment"
         pads = [pads[k] for k in keep]
-    pc = np.array([_center(p) for p in pads])
-    fc = np.array([_center(b) for b in free])
-    cost = np.hypot(pc[:, None, 0] - fc[None, :, 0], pc[:, None, 1] - fc[None, :, 1])
-    col = linear_assignment(cost)
+    col = linear_assignment(distances(pads, free))
     chosen = {free[int(c)].name: pads[k] for k, c in enumerate(col)}
     pairs = {pads[k].name: free[int(c)].name for k, c in enumerate(col)}
     out = [replace(t, net=chosen[t.name].net) if t.name in chosen else t for t in terminals]
@@ -157,9 +183,7 @@ def pair_pads_with_bumps(terminals: Sequence[Terminal], *, sep: str = "/") -> li
         bumps = sorted((t for t in ts if t.kind == "bump"), key=lambda t: t.name)
         if len(pads) < 2 or not bumps:
             continue
-        pc = np.array([_center(p) for p in pads])
-        bc = np.array([_center(b) for b in bumps])
-        cost = np.hypot(pc[:, None, 0] - bc[None, :, 0], pc[:, None, 1] - bc[None, :, 1])
+        cost = distances(pads, bumps)
         if len(pads) <= len(bumps):
             col = linear_assignment(cost)
             for k, c in enumerate(col):

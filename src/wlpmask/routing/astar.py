@@ -18,6 +18,10 @@ from .lattice import Lattice
 from .occupancy import FREE, Occupancy
 
 SQRT2M1 = math.sqrt(2.0) - 1.0
+# Expansions one search may make, whatever budget it is given: a search holds about 300 bytes
+# per expansion (its maps and heap), so about 5 GB; a soft search on a large die would
+# otherwise comb the whole lattice (twice its nodes) when its terminals are walled apart.
+MAX_EXPAND = 16_000_000
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ def search(lat: Lattice, occ: Occupancy, net: int,
            soft: bool = False, penalty: float = 0.0, bend: float = 0.0,
            max_expand: int = 2_000_000, weight: float = 1.0, stats: list | None = None,
            guide: tuple[float, float, float, float, float, float] | None = None,
-           corridor: tuple[bytes | bytearray, int, int] | None = None,
+           corridor: tuple[frozenset[int], int, int] | None = None,
            gated: bool = False) -> Found | None:
     """Cheapest path from any source to any goal.
 
@@ -62,20 +66,21 @@ def search(lat: Lattice, occ: Occupancy, net: int,
         goals: node -> [(mask of allowed arrival directions, tag, extra cost)].
         soft: let the path run over other nets' nodes at `penalty` per node.
         bend: cost added per change of direction.
-        max_expand: give up after this many node expansions.
+        max_expand: give up after this many node expansions (at most MAX_EXPAND).
         weight: heuristic weight; above 1 trades optimality for fewer expansions.
         stats: if given, the number of expansions is appended to it.
         guide: (i0, j0, i1, j1, cost, free): a segment in lattice coordinates; a node farther
             than `free` pitches from it costs `cost` pitches per pitch of distance beyond.
             Routes that keep near their straight pad-bump segments (which a minimum-length
             assignment makes mutually crossing-free) leave the way open for the others.
-        corridor: (tile mask, tile side in nodes, tiles per row): only nodes in tiles whose
-            mask byte is set may be entered (the net's corridor from the global stage).
+        corridor: (tile ids, tile side in nodes, tiles per row): only nodes in those tiles
+            may be entered (the net's corridor from the global stage).
         gated: the net is part of the fan-in plan: closed gates (negative values of
             occ.gate) stop it too, not only gates kept for other nets.
     """
     if not sources or not goals:
         return None
+    max_expand = min(max_expand, MAX_EXPAND)
     nx = lat.nx
     emask, off, step = lat.emask, lat.off, lat.step
     entry, corner, hist, resv = occ.entry, occ.corner, occ.hist, occ.reserve
@@ -157,7 +162,7 @@ def search(lat: Lattice, occ: Occupancy, net: int,
                 continue
             if cmask is not None:
                 j, i = divmod(v, nx)
-                if not cmask[(j // ctile) * ctx + i // ctile]:
+                if (j // ctile) * ctx + i // ctile not in cmask:
                     continue
             gv = gate[v]
             if gv != FREE and gv != net and (gated or gv >= 0):

@@ -189,14 +189,17 @@ def _astar(s: int, g: int, nbrs, use, hist, pres: float, graph: TileGraph):
     return None
 
 
-def corridor_mask(graph: TileGraph, tiles: list[int], widen: int) -> bytearray:
-    """Tiles (flat) a net's detail search may use: its path widened by `widen` tiles."""
-    m = bytearray(graph.tx * graph.ty)
+def corridor_mask(graph: TileGraph, tiles: list[int], widen: int) -> frozenset[int]:
+    """Tiles (flat ids) a net's detail search may use: its path widened by `widen` tiles.
+
+    A set of the tiles, not a mask over all of them: every two-terminal net keeps one, and a
+    mask would cost each net a byte per tile of the die.
+    """
     tx, ty = graph.tx, graph.ty
+    out: set[int] = set()
     for t in tiles:
         b, a = divmod(t, tx)
         for bb in range(max(0, b - widen), min(ty, b + widen + 1)):
             row = bb * tx
-            for aa in range(max(0, a - widen), min(tx, a + widen + 1)):
-                m[row + aa] = 1
-    return m
+            out.update(range(row + max(0, a - widen), row + min(tx, a + widen + 1)))
+    return frozenset(out)

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cuts import normal_dir as cut_normal
 from .lattice import Lattice
 from .occupancy import FREE
 from .plan import Plan
-from .plan import normal_dir as cut_normal
 
 SLOT_ROUNDS = 8  # relaxation sweeps of the slot positions
 OBLIQUE = 0.38  # |cos| of a wire's angle to its gap above which it crosses it obliquely

@@ -19,9 +19,17 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from ..errors import WlpmaskError
+
 # Direction k is k * 45 degrees; odd k are diagonals.
 DIRS = ((1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
 SQRT2 = math.sqrt(2.0)
+CHUNK = 1 << 20  # nodes (or moves) tested against the blockers at a time
+# Lattice nodes one routing problem may have. The router holds about 75 bytes per node (the
+# move masks, the occupancy maps, the build's arrays; measured: 1.5 GB at 16 million), so the
+# bound means about 5 GB; a 30 x 30 mm die at 2/2 um line/space (a pitch of 4 um) has 7,500 x
+# 7,500 = 56 million nodes.
+MAX_NODES = 64_000_000
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,25 @@ class Rules:
     reach: float
     seg_reach: float
     pitch: int
+
+
+def steps_within(c0: float, c1: float, lo: float, hi: float, steps: int) -> tuple[int, int]:
+    """The steps of a walk that may lie in an interval, found without making the walk.
+
+    Args:
+        c0, c1: where the walk starts and ends (any unit).
+        lo, hi: the interval (same unit).
+        steps: the number of equal steps; step k is at c0 + (c1 - c0) * k / steps.
+
+    Returns:
+        (k0, k1): a range of steps (0..steps) that holds every step in [lo, hi], and one
+        more either side; empty when k0 > k1.
+    """
+    d = c1 - c0
+    if d == 0:
+        return (0, steps) if lo <= c0 <= hi else (1, 0)
+    t0, t1 = sorted(((lo - c0) / d, (hi - c0) / d))
+    return max(0, math.floor(t0 * steps) - 1), min(steps, math.ceil(t1 * steps) + 1)
 
 
 def make_rules(*, width_um: float, space_um: float, grid_um: float) -> Rules:
@@ -85,6 +112,26 @@ def choose_origin(centers: Sequence[tuple[int, int]], weights: Sequence[float], 
     return out[0], out[1]
 
 
+def lattice_dims(rules: Rules, bounds: Sequence[int], origin: tuple[int, int]
+                 ) -> tuple[int, int, int, int]:
+    """The lattice over an area, before anything is allocated for it.
+
+    Args:
+        rules: wire rules (the pitch).
+        bounds: (xmin, ymin, xmax, ymax) of the routing area, grid units.
+        origin: lattice offset mod pitch (from choose_origin).
+
+    Returns:
+        (x0, y0, nx, ny): the first node (on the blocked border) and the nodes per row and
+        column, grid units.
+    """
+    p = rules.pitch
+    xmin, ymin, xmax, ymax = (int(v) for v in bounds)
+    fx = xmin + (origin[0] - xmin) % p
+    fy = ymin + (origin[1] - ymin) % p
+    return (fx - p, fy - p, max(0, (xmax - fx) // p + 1) + 2, max(0, (ymax - fy) // p + 1) + 2)
+
+
 class Lattice:
     """Nodes (x0 + i * pitch, y0 + j * pitch), flat index n = j * nx + i.
 
@@ -95,22 +142,29 @@ class Lattice:
         bounds: (xmin, ymin, xmax, ymax) of the routing area, grid units.
         origin: lattice offset mod pitch (from choose_origin).
         allow45: whether diagonal moves exist.
+
+    Raises:
+        WlpmaskError: (key "boundary") the area has more than MAX_NODES nodes at this pitch;
+            nothing is allocated then.
     """
 
     def __init__(self, rules: Rules, bounds: Sequence[int], origin: tuple[int, int],
                  allow45: bool):
         p = rules.pitch
-        xmin, ymin, xmax, ymax = (int(v) for v in bounds)
-        fx = xmin + (origin[0] - xmin) % p
-        fy = ymin + (origin[1] - ymin) % p
         self.rules = rules
         self.pitch = p
         self.allow45 = allow45
-        self.x0 = fx - p
-        self.y0 = fy - p
-        self.nx = max(0, (xmax - fx) // p + 1) + 2
-        self.ny = max(0, (ymax - fy) // p + 1) + 2
+        self.x0, self.y0, self.nx, self.ny = lattice_dims(rules, bounds, origin)
         self.size = self.nx * self.ny
+        if self.size > MAX_NODES:
+            g = rules.grid_um
+            xmin, ymin, xmax, ymax = bounds
+            raise WlpmaskError(
+                f"the routing lattice would have {self.size:,} nodes "
+                f"({(xmax - xmin) * g:g} x {(ymax - ymin) * g:g} um at a pitch of {p * g:g} um, "
+                f"the wire width plus spacing), more than the bound of {MAX_NODES:,} (about "
+                f"{MAX_NODES * 75 / 1e9:.0f} GB): route a smaller area or use a wider width "
+                "and spacing", key="boundary")
         self.off = tuple(dy * self.nx + dx for dx, dy in DIRS)
         self.step = tuple(float(p) * (SQRT2 if k % 2 else 1.0) for k in range(8))
         self.emask: list[int] = [0] * self.size
@@ -147,7 +201,6 @@ class Lattice:
         jj, ii = np.divmod(np.arange(self.size), self.nx)
         inner = (ii > 0) & (ii < self.nx - 1) & (jj > 0) & (jj < self.ny - 1)
         idx = np.flatnonzero(inner)
-        pts = shapely.points(xs[idx], ys[idx])
         free = np.zeros(self.size, dtype=bool)
         near = np.zeros(self.size, dtype=bool)
         free[idx] = True
@@ -156,12 +209,15 @@ class Lattice:
             checks.append((shapely.STRtree(list(blockers)), r.space))
         if outside is not None and not outside.is_empty:
             checks.append((shapely.STRtree(list(getattr(outside, "geoms", [outside]))), 0))
-        for tree, extra in checks:
-            hit, _ = tree.query(pts, predicate="dwithin", distance=r.reach + extra - 1e-6)
-            free[idx[hit]] = False
-            hit, _ = tree.query(pts, predicate="dwithin",
-                                distance=r.reach + extra + 2 * self.pitch)
-            near[idx[hit]] = True
+        for lo in range(0, len(idx), CHUNK):  # (a point object per node costs ~150 bytes)
+            sub = idx[lo:lo + CHUNK]
+            pts = shapely.points(xs[sub], ys[sub])
+            for tree, extra in checks:
+                hit, _ = tree.query(pts, predicate="dwithin", distance=r.reach + extra - 1e-6)
+                free[sub[hit]] = False
+                hit, _ = tree.query(pts, predicate="dwithin",
+                                    distance=r.reach + extra + 2 * self.pitch)
+                near[sub[hit]] = True
         emask = np.zeros(self.size, dtype=np.int64)
         dirs = range(4) if self.allow45 else (0, 2)
         for k in dirs:
@@ -170,16 +226,18 @@ class Lattice:
             a = a[(a + o >= 0) & (a + o < self.size)]
             a = a[free[a + o]]
             exact = a[near[a] | near[a + o]]
-            if len(exact):
-                ax, ay = xs[exact], ys[exact]
-                bx, by = xs[exact + o], ys[exact + o]
+            bad = np.zeros(len(exact), dtype=bool)
+            for lo in range(0, len(exact), CHUNK):
+                sub = exact[lo:lo + CHUNK]
+                ax, ay = xs[sub], ys[sub]
+                bx, by = xs[sub + o], ys[sub + o]
                 lines = shapely.linestrings(np.stack([np.column_stack([ax, ay]),
                                                       np.column_stack([bx, by])], axis=1))
-                bad = np.zeros(len(exact), dtype=bool)
                 for tree, extra in checks:
                     hit, _ = tree.query(lines, predicate="dwithin",
                                         distance=r.seg_reach + extra - 1e-6)
-                    bad[hit] = True
+                    bad[lo + hit] = True
+            if len(exact):
                 a = a[~np.isin(a, exact[bad])]
             if len(a):
                 emask[a] |= 1 << k

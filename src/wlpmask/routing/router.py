@@ -1,62 +1,37 @@
-"""route_rdl: assignment, lattice routing with rip-up and re-route, pull-tight, sign-off.
+"""route_rdl: the pipeline from terminals to signed-off wires.
 
-All work happens in integer grid units; um appear only at the API. Before detail routing,
-each two-terminal net's straight pad-bump segment is marked on the lattice (other nets pay to
-cross it, which keeps the crossing-free plan of the assignment), escape lanes are marked in
-front of every pad and bump access, and on large problems a global stage (corridor) routes the
-nets over tiles with track capacities and gives each net a corridor that its first search stays
-in. Nets are then routed one at a time, pad-bump nets by sideways span (inside out); a net
-that finds no legal path is routed again in soft mode over
-other nets' wires, the nets in its way are ripped up (their nodes get a history cost) and
-queued for the next round. Large free assignments go through the fan-in plan instead
-(fanin.py): a flow through the gaps assigns the bumps and orders the wires, which are then
-routed gap by gap and never ripped up (smaller ones try it when the net-by-net router leaves
-a net). After the last round, the paths are pulled tight, converted to metal and signed
+All work happens in integer grid units; um appear only at the API. The free bumps are
+assigned (assign.py, or the fan-in plan: fanin.py), each net gets its routing state, then the
+searches are steered (steer.py: escape lanes, planned pad-bump segments, corridors of the
+global stage) and the nets are routed: the fan-in plan's wires gap by gap (legs.py, never
+ripped up), the others net by net with rip-up and re-route (ripup.py, netroute.py). Large
+free assignments go through the fan-in plan; smaller ones try it when the net-by-net router
+leaves a net. After the last round, the paths are pulled tight, converted to metal and signed
 off; a net that fails sign-off is removed and reported, never drawn.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
-import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import WlpmaskError
-from .access import rotate_mask
 from .assign import assign_free_bumps
-from .astar import search
-from .corridor import TileGraph, corridor_mask, route_tiles
-from .fanin import PLAN_MIN_PADS, apply_gates, chain, plan_assignment, route_planned
-from .lattice import Lattice, make_rules
+from .fanin import PLAN_MIN_PADS, apply_gates, plan_assignment
+from .lattice import make_rules
+from .legs import route_planned
 from .model import KINDS, RoutedNet, RouteResult, Terminal
-from .occupancy import FREE
 from .outline import polyline_length, simplify_polyline, to_um, wire_metal
 from .pulltight import pull_tight
+from .ripup import route_all
 from .signoff import check_nets
-from .state import BEND, NetState, Problem, commit, cut_corners, guide_between
-
-SOFT_WEIGHT = 1.5  # heuristic weight of the soft (rip-up) search: above 1 is faster, less exact
-SOFT_PENALTY = 12.0  # pitches charged for each node taken from another net in soft mode
-LANE_STEPS = 3  # lattice steps straight out of each terminal access that other nets avoid ...
-LANE_COST = 2.0  # ... at this many pitches per node
-GUIDE = (0.3, 3.0)  # pitches of cost per pitch of distance from the pad-bump segment beyond
-# the second value (pitches): keeps routes in the order a crossing-free assignment planned
-PROBE = 1500  # expansions of the first, small searches (see _route_net)
-HARD_BUDGET = (3000, 2.0)  # expansions: constant + factor * (distance in pitches + 10) ** 2
-TILE = 8  # lattice steps per tile of the global stage
-WIDEN = 1  # tiles added around each net's global path to make its corridor
-BUMP_LANES = True  # lanes out of bump accesses too: wires that hug a bump close it in
-SEGMENT_LANES = True  # other nets pay PLAN_COST per node to cross a net's pad-bump segment
-PLAN_COST = 2.0  # pitches
-ORDER_BY_SPAN = True  # route pad-bump nets by sideways span first (see _order_key)
-GLOBAL_MIN_NETS = 64  # fewer two-terminal nets than this: no global stage (little to gain)
-CHAIN_ONLY = True  # a gated net is routed through its slots leg by leg, or not in hard mode
+from .state import NetState, Problem
+from .steer import mark_lanes, mark_segments, plan_corridors
 
 
 def _validate(terminals: Sequence[Terminal], width_um: float, space_um: float, grid_um: float,
@@ -103,11 +78,20 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
             the minimum-length matching and net by net (False). None: the plan when at least
             PLAN_MIN_PADS pads need a bump; below, net by net, and if that leaves a net
             unrouted, the plan too, keeping the result with more nets routed (then the
-            shorter).
+            shorter); net by net, too, when the plan would be larger than its bounds
+            (faces.MAX_OUTLINE_POINTS, cuts.MAX_CUT_NODES), which are an error with
+            plan=True.
 
     Returns:
         RouteResult; nets that could not be routed or failed sign-off are in `unrouted` with
         the reason and are not drawn.
+
+    Raises:
+        WlpmaskError: bad arguments (key "route_rdl"), or work beyond the router's bounds,
+            found before it is allocated: a lattice of more than lattice.MAX_NODES nodes
+            (key "boundary"), an assignment of more than assign.MAX_PAIRS pad-bump pairs (key
+            "terminals"), with plan=True a plan of more than faces.MAX_OUTLINE_POINTS outline
+            points (key "obstacles") or cuts.MAX_CUT_NODES cut nodes (key "boundary").
     """
     _validate(terminals, width_um, space_um, grid_um, boundary)
     kw = dict(terminals=terminals, obstacles=obstacles, boundary=boundary, width_um=width_um,
@@ -117,9 +101,18 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
         return _route(**kw, plan=bool(plan))
     free = _pads_to_assign(terminals)
     first = free >= PLAN_MIN_PADS
-    res = _route(**kw, plan=first)
+    try:
+        res = _route(**kw, plan=first)
+    except WlpmaskError:
+        if not first:
+            raise
+        res = _route(**kw, plan=False)  # a plan too large to make (an error of the input
+        # itself comes again here)
     if res.unrouted and free and not first:  # (above, net by net is both worse and slow)
-        other = _route(**kw, plan=True)
+        try:
+            other = _route(**kw, plan=True)
+        except WlpmaskError:  # the plan is too large to make: net by net it stays
+            return res
         if (len(other.routed), -other.total_length_um) > (len(res.routed),
                                                            -res.total_length_um):
             res = other
@@ -159,6 +152,31 @@ def _route(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry],
         assignment.update({terms[p].name: terms[b].name for p, b in planned.items()})
         prob.terms = terms
 
+    names, term_net, nets = _net_states(prob, unrouted, assignment)
+    mark_lanes(prob, nets, planned=bool(planned))
+    if planned:
+        apply_gates(prob, nets, planned, term_net)
+    mark_segments(prob, nets)
+    plan_corridors(prob, nets)
+    if planned:
+        route_planned(prob, nets)
+    route_all(prob, nets, unrouted, max_rounds)
+    return _finish(prob, nets, names, term_net, unrouted, assignment, tighten=tighten)
+
+
+def _net_states(prob: Problem, unrouted: dict[str, str], assignment: dict[str, str]
+                ) -> tuple[list[str], list[int], dict[int, NetState]]:
+    """The routing state of every net that can be routed; the others named in `unrouted`.
+
+    Args:
+        prob: the routing problem (its terminals carry the assigned nets).
+        unrouted: net name -> reason; nets already in it are skipped, new reasons added.
+        assignment: pad name -> bump name; a pad alone with its net's bumps is added.
+
+    Returns:
+        (net names by id, each terminal's net id or -1, net id -> state).
+    """
+    terms = prob.terms
     by_net: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(terms):
         if t.net is not None:
@@ -185,36 +203,29 @@ def _route(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry],
         bumps = [terms[i].name for i in idx if terms[i].kind == "bump"]
         if len(pads) == 1 and bumps and pads[0] not in assignment:
             assignment[pads[0]] = sorted(bumps)[0]
+    return names, term_net, nets
 
-    prob.occ.reserve_cost = LANE_COST * rules.pitch
-    for k in sorted(nets):
-        for t in nets[k].terms:
-            if prob.terms[t].kind != "pad" and (planned or not BUMP_LANES):
-                continue  # pads sit in rows where a wire passing in front walls others in
-                # (a planned bump's accesses are kept by the gates: a lane only bends the
-                # wires that pass it)
-            for a in prob.accesses(t):
-                lane = [a.node + s * prob.lat.off[a.dir] for s in range(LANE_STEPS + 1)]
-                prob.occ.reserve_lane(k, [n for n in lane if 0 <= n < prob.lat.size])
-    if planned:
-        apply_gates(prob, nets, planned, term_net)
-    if SEGMENT_LANES:
-        for k in sorted(nets):
-            if len(nets[k].terms) == 2 and nets[k].waypoints is None:
-                prob.occ.reserve_plan(k, _segment_nodes(prob, *nets[k].terms))
-        prob.occ.plan_cost = PLAN_COST * rules.pitch
-    _plan_corridors(prob, nets)
-    if planned:
-        route_planned(prob, nets)
-    _route_all(prob, nets, unrouted, max_rounds)
 
-    # pull tight, outline, sign-off
+def _finish(prob: Problem, nets: dict[int, NetState], names: list[str], term_net: list[int],
+            unrouted: dict[str, str], assignment: dict[str, str], *, tighten: bool
+            ) -> RouteResult:
+    """Pull the paths tight, make their metal and sign it off; the result of route_rdl.
+
+    Args:
+        prob: the routing problem.
+        nets: net id -> state, after the last round.
+        names: net names by id; term_net: each terminal's net id or -1.
+        unrouted: net name -> reason so far (nets failing sign-off are added).
+        assignment: pad name -> bump name.
+        tighten: pull the lattice paths tight.
+    """
+    rules, terms = prob.rules, prob.terms
     final: dict[int, list[list[tuple[int, int]]]] = {
         k: [simplify_polyline(pl) for pl in n.polylines] for k, n in nets.items() if n.polylines}
     if tighten:
         final = pull_tight(final, rules=rules, terminals=prob.shape, terminal_net=term_net,
                            obstacles=prob.obstacles, boundary=prob.boundary,
-                           parity=(prob.lat.x0 + prob.lat.y0) % 2, allow45=allow45)
+                           parity=(prob.lat.x0 + prob.lat.y0) % 2, allow45=prob.allow45)
     metal = {k: wire_metal(pls, rules) for k, pls in final.items()}
     bad = check_nets(metal, rules=rules, terminals=prob.shape, terminal_net=term_net,
                      terminal_names=prob.names, net_terminals={k: nets[k].terms for k in metal},
@@ -239,301 +250,3 @@ def _route(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry],
     assignment = dict(sorted(assignment.items()))
     return RouteResult(routed, unrouted, assignment, total)
 
-
-# ------------------------------------------------------------------------------ net routing
-
-
-def _segment_nodes(prob: Problem, a: int, b: int) -> list[int]:
-    """Lattice nodes along the straight segment between the centres of terminals a and b,
-    4-connected, so that no path can cross the segment without entering one of them.
-
-    A minimum-length assignment makes these segments mutually crossing-free; charging other
-    nets for crossing them keeps each wire on the side of every bump that its segment plans,
-    so a wire routed early does not cut off a net routed later.
-    """
-    lat = prob.lat
-    p = lat.pitch
-    (x0, y0), (x1, y1) = prob.center(a), prob.center(b)
-    i0, j0 = (x0 - lat.x0) / p, (y0 - lat.y0) / p
-    i1, j1 = (x1 - lat.x0) / p, (y1 - lat.y0) / p
-    steps = max(1, int(math.ceil(4 * max(abs(i1 - i0), abs(j1 - j0)))))
-    out: list[int] = []
-    prev = None
-    for s in range(steps + 1):
-        t = s / steps
-        i = int(round(i0 + t * (i1 - i0)))
-        j = int(round(j0 + t * (j1 - j0)))
-        if prev is not None and (i, j) == prev:
-            continue
-        if prev is not None and i != prev[0] and j != prev[1]:
-            out.append(prev[1] * lat.nx + i)  # the corner that makes the line 4-connected
-        out.append(j * lat.nx + i)
-        prev = (i, j)
-    return [n for n in out if 0 <= n < lat.size]
-
-
-def _plan_corridors(prob: Problem, nets: dict[int, NetState]) -> None:
-    """Global stage: route the two-terminal nets on the tile graph; keep their corridors."""
-    two = [k for k in sorted(nets) if len(nets[k].terms) == 2 and nets[k].waypoints is None]
-    if len(two) < GLOBAL_MIN_NETS:
-        return
-    lat = prob.lat
-    graph = TileGraph(lat, TILE)
-    p = lat.pitch
-
-    def tile(t: int) -> int:
-        x, y = prob.center(t)
-        i = min(max(int(round((x - lat.x0) / p)), 0), lat.nx - 1)
-        j = min(max(int(round((y - lat.y0) / p)), 0), lat.ny - 1)
-        return graph.tile_of(j * lat.nx + i)
-
-    demands = {k: (tile(nets[k].terms[0]), tile(nets[k].terms[1])) for k in two}
-    for k, tiles in route_tiles(graph, demands).items():
-        nets[k].corridor = (corridor_mask(graph, tiles, WIDEN), graph.tile, graph.tx)
-
-
-def _estimate(prob: Problem, net: NetState) -> float:
-    cs = [prob.center(t) for t in net.terms]
-    return max(math.hypot(a[0] - b[0], a[1] - b[1]) for a in cs for b in cs)
-
-
-def _order_key(prob: Problem, net: NetState) -> tuple[float, float, str]:
-    """Routing order: a pad-bump net by how far its bump lies sideways of its pad (along the
-    die edge the pad faces), then by length.
-
-    A wire whose bump lies far to the side runs in front of the pads between, and would wall
-    them in if it went first; the pads' own wires, whose sideways spans nest inside its span
-    (the assignment is crossing-free), go first, from the inside out.
-    """
-    length = _estimate(prob, net)
-    if ORDER_BY_SPAN and len(net.terms) == 2:
-        kinds = [prob.terms[t].kind for t in net.terms]
-        if sorted(kinds) == ["bump", "pad"]:
-            pad = net.terms[kinds.index("pad")]
-            bump = net.terms[kinds.index("bump")]
-            (px, py), (bx, by) = prob.center(pad), prob.center(bump)
-            if net.waypoints:  # planned: the wire leaves the pad for its first slot
-                bx, by = prob.lat.xy(net.waypoints[0])
-            edge = prob.boundary.exterior
-            q = edge.interpolate(edge.project(shapely.Point(px, py)))
-            nx_, ny_ = px - q.x, py - q.y
-            nl = math.hypot(nx_, ny_)
-            if nl > 0:
-                side = abs((bx - px) * ny_ - (by - py) * nx_) / nl
-                return (side, length, net.name)
-    return (length, length, net.name)
-
-
-def _route_all(prob: Problem, nets: dict[int, NetState], unrouted: dict[str, str],
-               max_rounds: int) -> None:
-    queue = sorted(nets, key=lambda k: _order_key(prob, nets[k]))
-    walled: set[int] = set()  # nets that the static obstacles alone keep apart
-    fenced: set[int] = set()  # nets closed in by the planned wires (which are not ripped up)
-    for _round in range(max(1, max_rounds)):
-        if not queue:
-            break
-        ripped: list[int] = []
-        for k in queue:
-            net = nets[k]
-            if net.polylines or net.gave_up:
-                continue
-            if k in walled or k in fenced or _route_net(prob, net, soft=False) is not None:
-                continue
-            if prob.protected:  # nothing may be ripped up: a soft search could only fail
-                fenced.add(k)
-                continue
-            victims = _route_net(prob, net, soft=True)
-            if victims is None:
-                walled.add(k)
-                continue
-            for v in sorted(victims):
-                _rip(prob, nets[v])
-                ripped.append(v)
-        queue = sorted(set(ripped), key=lambda k: _order_key(prob, nets[k]))
-    for k, net in nets.items():
-        if net.polylines:
-            continue
-        if net.gave_up:
-            unrouted[net.name] = ("no path through its slots of the fan-in plan (the wires "
-                                  "routed before it fill the room between them)")
-        elif k in fenced:
-            unrouted[net.name] = "no path around the wires of the fan-in plan"
-        elif k in walled:
-            unrouted[net.name] = "no path: the obstacles alone separate its terminals"
-        else:
-            unrouted[net.name] = (f"no path after {max_rounds} rip-up rounds "
-                                  "(a gap short of capacity: other nets fill it)")
-
-
-def _rip(prob: Problem, net: NetState) -> None:
-    prob.occ.remove(net.id)
-    for path in net.paths:
-        for n in path:
-            prob.occ.hist[n] += 1.0
-    net.polylines.clear()
-    net.paths.clear()
-    net.rips += 1
-
-
-def _route_net(prob: Problem, net: NetState, *, soft: bool) -> set[int] | None:
-    """Route all terminals of `net`.
-
-    Hard mode: returns an empty set on success (committed), None on failure (nothing kept).
-    Soft mode: commits a path over other nets and returns the set of nets in its way, or None
-    if even that is impossible.
-    """
-    lat, occ = prob.lat, prob.occ
-    p = float(lat.pitch)
-    k = net.id
-    pads = [t for t in net.terms if prob.terms[t].kind == "pad"]
-    first = pads[0] if pads else net.terms[0]
-    connected = [first]
-    remaining = [t for t in net.terms if t != first]
-    victims: set[int] = set()
-    gated = net.waypoints is not None
-    while remaining:
-        def dist(t: int) -> float:
-            a = prob.center(t)
-            return min(math.hypot(a[0] - prob.center(c)[0], a[1] - prob.center(c)[1])
-                       for c in connected)
-        nxt = min(remaining, key=lambda t: (dist(t), prob.names[t]))
-        sources: list[tuple[int, int, float, int]] = []
-        src_conf: dict[int, set[int]] = {}
-        for ai, a, conf in prob.open_accesses(k, nxt, gated=gated, soft=soft):
-            src_conf[ai] = conf
-            sources.append((a.node, a.dir, a.exits, a.length + SOFT_PENALTY * p * len(conf), ai))
-        goals: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
-        goal_info: dict[int, tuple[int, int]] = {}
-        goal_conf: dict[int, set[int]] = {}
-        tag = 0
-        for c in connected:
-            for ai, a, conf in prob.open_accesses(k, c, gated=gated, soft=soft):
-                goals[a.node].append((rotate_mask(a.exits, 4), tag,
-                                      a.length + SOFT_PENALTY * p * len(conf)))
-                goal_info[tag] = (c, ai)
-                goal_conf[tag] = conf
-                tag += 1
-        for path in net.paths:
-            _junction_goals(lat, path, goals, goal_info, tag_start=tag)
-            tag = max(goal_info) + 1 if goal_info else tag
-        found = None
-        budget = _budget(prob, nxt, connected, soft)
-        guide = None
-        if GUIDE[0] > 0 and len(net.terms) == 2 and not gated:
-            guide = guide_between(lat, prob.center(nxt), prob.center(connected[0]), GUIDE)
-        if not soft and not net.paths and gated:
-            # leg by leg through the slots of the plan: short searches, in the planned order
-            found = chain(prob, net, sources, goals, net.waypoints[::-1])
-            if found is None and CHAIN_ONLY:
-                budget = 0  # a free search would cut the corners the nets inside it need
-        if found is None and not soft and not net.paths and net.corridor is not None:
-            # inside the corridor from the global stage first: cheap, and it leaves the room
-            # the global stage planned for the other nets
-            found = search(lat, occ, k, sources, goals, bend=BEND * p, max_expand=budget,
-                           guide=guide, corridor=net.corridor)
-        if found is None and not soft and not net.paths and budget > PROBE:
-            # most connections are found within a small budget; if not, a small search from
-            # the goal side tells whether the goals are closed in before the large one runs
-            stats: list[int] = []
-            found = search(lat, occ, k, sources, goals, bend=BEND * p, max_expand=PROBE,
-                           stats=stats, guide=guide, gated=gated)
-            if found is None and stats and -stats[-1] <= PROBE:
-                budget = 0  # the source side is closed in
-            elif found is None and _goals_closed_in(prob, k, sources, goals, goal_info, gated):
-                budget = 0
-        if found is None and budget > 0:
-            found = search(lat, occ, k, sources, goals, soft=soft, penalty=SOFT_PENALTY * p,
-                           bend=BEND * p, max_expand=budget, guide=guide,
-                           weight=SOFT_WEIGHT if soft else 1.0, gated=gated)
-        if found is None:
-            _rip_quiet(prob, net)
-            return None
-        src = prob.accesses(nxt)[found.source_tag]
-        gi = goal_info[found.goal_tag]
-        pts = list(src.stub) + [lat.xy(n) for n in found.nodes[1:]]
-        stubs = [(nxt, found.source_tag)]
-        if gi[1] >= 0:
-            dst = prob.accesses(gi[0])[gi[1]]
-            pts += list(reversed(dst.stub))[1:]
-            stubs.append(gi)
-        if soft:
-            victims |= src_conf.get(found.source_tag, set())
-            victims |= goal_conf.get(found.goal_tag, set())
-            victims |= _path_conflicts(prob, k, found.nodes, found.dirs)
-            victims.discard(k)
-            for v in sorted(victims):
-                prob.occ.remove(v)
-        commit(prob, net, found.nodes, found.dirs, stubs)
-        net.polylines.append(simplify_polyline(pts))
-        net.paths.append(found.nodes)
-        connected.append(nxt)
-        remaining.remove(nxt)
-    return victims
-
-
-def _goals_closed_in(prob: Problem, net: int, sources, goals, goal_info, gated: bool
-                     ) -> bool:
-    """True if a small search from the goal side runs out of nodes: the goals are closed in,
-    and the full search would comb the whole open side in vain."""
-    rev_sources = []
-    for lst in goals.values():
-        for _mask, tag, extra in lst:
-            c, ai = goal_info[tag]
-            if ai < 0:
-                return False  # junction goals: no reverse search
-            a = prob.accesses(c)[ai]
-            rev_sources.append((a.node, a.dir, a.exits, extra, tag))
-    rev_goals: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
-    for node, _d, exits, g0, ai in sources:
-        rev_goals[node].append((rotate_mask(exits, 4), ai, g0))
-    stats: list[int] = []
-    f = search(prob.lat, prob.occ, net, rev_sources, rev_goals, bend=BEND * prob.lat.pitch,
-               max_expand=PROBE, stats=stats, gated=gated)
-    return f is None and bool(stats) and -stats[-1] <= PROBE
-
-
-def _budget(prob: Problem, t: int, connected: list[int], soft: bool) -> int:
-    """Expansion budget: a hard search that needs more is left to the soft search, which
-    finds the cheapest way through (or around) the nets in the way."""
-    p = prob.lat.pitch
-    a = prob.center(t)
-    d = min(math.hypot(a[0] - prob.center(c)[0], a[1] - prob.center(c)[1]) for c in connected)
-    steps = d / p + 10
-    if soft:
-        return int(min(prob.lat.size * 2, max(20000, 60 * steps * steps)))
-    return int(HARD_BUDGET[0] + HARD_BUDGET[1] * steps * steps)
-
-
-def _junction_goals(lat: Lattice, path: tuple[int, ...], goals, goal_info, *, tag_start: int
-                    ) -> None:
-    """Interior nodes of a straight run of an existing branch, entered at 90 degrees."""
-    tag = tag_start
-    for a, n, b in zip(path, path[1:], path[2:]):
-        d1 = lat.off.index(n - a) if (n - a) in lat.off else -1
-        d2 = lat.off.index(b - n) if (b - n) in lat.off else -1
-        if d1 < 0 or d1 != d2:
-            continue
-        mask = (1 << ((d1 + 2) % 8)) | (1 << ((d1 + 6) % 8))
-        goals[n].append((mask, tag, 0.0))
-        goal_info[tag] = (-1, -1)
-        tag += 1
-
-
-def _path_conflicts(prob: Problem, net: int, nodes: tuple[int, ...], dirs: tuple[int, ...]
-                    ) -> set[int]:
-    occ, lat = prob.occ, prob.lat
-    out: set[int] = set()
-    for n in nodes:
-        if occ.entry[n] not in (FREE, net):
-            out |= occ.owners(n)
-    for c in cut_corners(lat, nodes, dirs):
-        if occ.corner[c] not in (FREE, net):
-            out |= occ.corner_owners(c)
-    out.discard(net)
-    return out
-
-
-def _rip_quiet(prob: Problem, net: NetState) -> None:
-    prob.occ.remove(net.id)
-    net.polylines.clear()
-    net.paths.clear()

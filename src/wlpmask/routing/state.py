@@ -1,7 +1,7 @@
 """The state of one routing problem: lattice, accesses, occupancy, and each net's progress.
 
-Shared by the net-by-net router (router.py) and the fan-in plan's passes (fanin.py). All in
-integer grid units.
+Shared by the net-by-net router (ripup.py, netroute.py) and the fan-in plan's passes
+(fanin.py, legs.py). All in integer grid units.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class NetState:
     polylines: list[list[tuple[int, int]]] = field(default_factory=list)
     paths: list[tuple[int, ...]] = field(default_factory=list)
     rips: int = 0
-    corridor: tuple[bytearray, int, int] | None = None
+    corridor: tuple[frozenset[int], int, int] | None = None
     waypoints: list[int] | None = None  # slots of the fan-in plan, pad to bump (gated net)
     gave_up: bool = False  # planned, but a leg of it found no path (it is named, not retried)
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pickle
 import sys
 
-from .pulltight import _Tightener
+from .tighten import Tightener
 
 
 def main() -> int:
     setup, polylines, nets = pickle.load(sys.stdin.buffer)
-    out = _Tightener(setup, polylines).run(nets)
+    out = Tightener(setup, polylines).run(nets)
     sys.stdout.buffer.write(pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL))
     sys.stdout.buffer.flush()
     return 0

@@ -120,6 +120,7 @@ class WlcspDesign:
         rdl: trace width, space and teardrop mode; teardrop: the teardrop's proportions.
         preview: the detail preview settings.
         pads_skipped: pads the source left out, with the reason.
+        path: the design file (for errors found after loading).
     """
 
     name: str
@@ -139,6 +140,7 @@ class WlcspDesign:
     teardrop: TeardropShape
     preview: Preview = field(default_factory=Preview)
     pads_skipped: tuple[tuple[str, str], ...] = ()
+    path: str = ""
 
 
 def load(doc: DesignDoc) -> WlcspDesign:
@@ -176,7 +178,7 @@ def load(doc: DesignDoc) -> WlcspDesign:
         pad_source=src.source, bumps=bumps, assignment_mode=mode, assignment=dict(table),
         fill=fill, ball=ball, ubm=ubm, stencil=stencil, rdl=rdl,
         teardrop=_teardrop(tech), preview=read_preview(r, doc.table("preview", required=False)),
-        pads_skipped=tuple(src.skipped))
+        pads_skipped=tuple(src.skipped), path=str(doc.path))
 
 
 def _teardrop(tech: Technology) -> TeardropShape:

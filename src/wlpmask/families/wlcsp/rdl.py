@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import shapely
 
+from ...errors import WlpmaskError
 from ...routing.notches import fill_notches
 from .teardrops import TeardropReport, teardrops
 from .terminals import routing_boundary, terminals
@@ -17,6 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # Routing terminals get a kind prefix: a pad and a bump may share a name.
 PAD_PREFIX, BUMP_PREFIX = "pad:", "bump:"
+# The router's arguments and the design keys they come from (for its errors).
+ROUTER_KEYS = {"boundary": "die", "terminals": "pads"}
 
 
 @dataclass
@@ -64,10 +67,14 @@ def route_design(part: WlcspDesign, *, grid_um: float,
                                 grid_um=grid_um)
     terms = [Terminal(name=(PAD_PREFIX if t.kind == "pad" else BUMP_PREFIX) + t.name,
                       kind=t.kind, shape=t.shape, net=t.net) for t in specs]
-    result = router(terminals=terms, obstacles=[], boundary=boundary,
-                    width_um=part.rdl.width_um, space_um=part.rdl.space_um,
-                    grid_um=grid_um, allow45=True,
-                    assign=part.assignment_mode == "auto")
+    try:
+        result = router(terminals=terms, obstacles=[], boundary=boundary,
+                        width_um=part.rdl.width_um, space_um=part.rdl.space_um,
+                        grid_um=grid_um, allow45=True,
+                        assign=part.assignment_mode == "auto")
+    except WlpmaskError as exc:  # the router names its argument: say which design key it is
+        raise WlpmaskError(exc.message, file=part.path,
+                           key=ROUTER_KEYS.get(exc.key or "", exc.key)) from None
     assignment = {}
     for pad_t, bump_t in sorted(result.assignment.items()):
         pad, bump = pad_t.removeprefix(PAD_PREFIX), bump_t.removeprefix(BUMP_PREFIX)

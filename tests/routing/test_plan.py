@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,16 +12,19 @@ import shapely
 import shapely.affinity
 from shapely.geometry import box
 
-from tests.test_routing_props import check_result, octagon
 from wlpmask.routing import Terminal, route_rdl
-from wlpmask.routing import plan as plan_mod
 from wlpmask.routing.assign import linear_assignment
-from wlpmask.routing.fanin import _crossing, apply_gates, plan_assignment
+from wlpmask.routing.cuts import Cut
+from wlpmask.routing.faces import BUMP, delaunay_faces, split_cells
+from wlpmask.routing.fanin import apply_gates, plan_assignment
 from wlpmask.routing.flow import FlowError, min_cost_flow
 from wlpmask.routing.gates import BLOCKED, _fit
 from wlpmask.routing.lattice import make_rules
-from wlpmask.routing.plan import Cut, Plan, plan_fanin
+from wlpmask.routing.legs import _crossing
+from wlpmask.routing.plan import Plan, plan_fanin
 from wlpmask.routing.state import NetState, Problem
+
+from .test_props import check_result, octagon
 
 
 def fanin_die(pads: int, *, pitch: float = 200.0, margin: float = 400.0, seed: int = 0):
@@ -146,10 +150,10 @@ def test_cell_is_cut_across_the_traffic(towards, diagonal) -> None:
     # a square cell (corners 0..3 counter-clockwise from the lower left) cut along the
     # diagonal more nearly at right angles to the line from its centre to `towards`
     pts = np.array([(4.0, 4.0), (6.0, 4.0), (6.0, 6.0), (4.0, 6.0)])
-    faces = plan_mod._faces(pts)
+    faces = delaunay_faces(pts)
     assert [sorted(c) for c in faces.cycles] == [[0, 1, 2, 3]]
-    _, _, _, split = plan_mod._split_cells(pts, [plan_mod.BUMP] * 4, [[] for _ in range(4)],
-                                           faces, np.array(towards))
+    _, _, _, split = split_cells(pts, [BUMP] * 4, [[] for _ in range(4)], faces,
+                                 np.array(towards))
     assert len(split.cycles) == 2
     inner = [e for e, fs in split.edge_faces.items() if len(fs) == 2]
     assert len(inner) == 1 and set(inner[0]) == diagonal
@@ -201,6 +205,31 @@ def test_planned_routing_of_a_larger_die(seed: int) -> None:
                     grid_um=0.005, assign=True, plan=True)
     assert sorted(res.routed) == sorted(t.net for t in terms if t.kind == "pad")
     check_result(res, terms, die, 5.0, 5.0)
+
+
+def test_a_pad_no_stub_can_leave_is_reported_and_the_plan_routes_the_others() -> None:
+    # a thin pad on the die edge: its centre lies closer to the edge than a wire's half width,
+    # so no stub leaves it. The plan used to give it a bump all the same: its wire had no
+    # net, and the gates failed on it (KeyError) instead of naming the pad
+    terms, die = fanin_die(16)
+    k = next(i for i, t in enumerate(terms) if t.name == "p0000")
+    cx = terms[k].shape.centroid.x
+    terms[k] = replace(terms[k], shape=box(cx - 7.5, 0.5, cx + 7.5, 3.5))
+    res = route_rdl(terminals=terms, obstacles=[], boundary=die, width_um=5.0, space_um=5.0,
+                    grid_um=0.005, assign=True, plan=True)
+    assert list(res.unrouted) == ["n0000"]
+    assert res.unrouted["n0000"].startswith("blocked terminal: p0000")
+    assert len(res.routed) == 15
+    check_result(res, terms, die, 5.0, 5.0)
+
+
+def test_a_width_no_pad_can_leave_by_reports_every_net() -> None:
+    terms, die = fanin_die(16)
+    res = route_rdl(terminals=terms, obstacles=[], boundary=die, width_um=40.0, space_um=40.0,
+                    grid_um=0.005, assign=True, plan=True)
+    assert not res.routed
+    assert sorted(res.unrouted) == sorted(t.net for t in terms if t.kind == "pad")
+    assert all(r.startswith("blocked terminal") for r in res.unrouted.values())
 
 
 def test_diagonal_gap_is_crossed_along_the_wire_and_corners_are_kept() -> None:

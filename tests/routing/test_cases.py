@@ -7,9 +7,10 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from tests.test_routing_props import check_result, octagon
 from wlpmask.errors import WlpmaskError
 from wlpmask.routing import Terminal, route_rdl
+
+from .test_props import check_result, octagon
 
 DIE = box(0, 0, 600, 600)
 KW = dict(width_um=10.0, space_um=10.0, grid_um=0.005)
