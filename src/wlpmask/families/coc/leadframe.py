@@ -100,6 +100,7 @@ def _leads(part: CocDesign, centre) -> tuple[list[Lead], list[Box]]:
     k = f.leads // 4
     lw, inset = f.lead_width_um, part.second_inset_um
     span = (k - 1) * f.lead_pitch_um
+    slot = part.tech.slot_rule.limit
     leads, dams, number = [], [], 0
     for side, rot in _SIDES:
         along_x = side in ("bottom", "top")
@@ -107,10 +108,11 @@ def _leads(part: CocDesign, centre) -> tuple[list[Lead], list[Box]]:
         side_len = part.chip1.width_um if along_x else part.chip1.height_um
         pack_half = (f.package_um[1] if along_x else f.package_um[0]) / 2
         rail_half = (f.height_um if along_x else f.width_um) / 2 - ft.rail_width_um
-        if span / 2 + lw / 2 > side_len / 2 - inset - lw / 2:
+        # The outer lands of a row keep a photo-etch slot from the next side's row.
+        if span / 2 + lw / 2 + slot > side_len / 2 - inset - lw / 2:
             raise WlpmaskError(f"{k} leads at a {f.lead_pitch_um:g} um pitch do not fit "
-                               f"along chip 1's {side_len:g} um side inside its corner bumps",
-                               key="frame.lead_pitch_um")
+                               f"along chip 1's {side_len:g} um side: their lands come within "
+                               f"{slot:g} um of the next side's", key="frame.lead_pitch_um")
         turn = Placement(centre, rot)
 
         def box(x0, y0, x1, y1, turn=turn):
