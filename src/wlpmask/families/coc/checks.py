@@ -79,7 +79,7 @@ def _chip_checks(cp: CocPart, asm: gdstk.Cell, shapes, g: float) -> list[Process
     chip1 = shapely.union_all(_placed(asm, f"{d.name}_{d.chip1.name}", L.CHIP))
     bumps2 = [shapely.Polygon(p) for p in shapes[L.BUMP2.name]]
     tree = shapely.STRtree(bumps2) if bumps2 else None
-    sinks = _named(shapes[L.HEATSINK.name], texts(asm, L.HEATSINK.gds, g), g)
+    sinks = _named(shapes[L.HEATSINK.name], texts(asm, L.HEATSINK.gds, g).as_dict(), g)
     on_sink = {hs.chip: hs.name for hs in d.heat_sinks}
     size, clear, glue = [], [], []
     for chip in d.uppers:
@@ -117,11 +117,11 @@ def _chip_checks(cp: CocPart, asm: gdstk.Cell, shapes, g: float) -> list[Process
 
 def _land_check(cp: CocPart, asm: gdstk.Cell, shapes, g: float) -> ProcessCheck:
     d, L = cp.design, cp.design.layers  # noqa: N806 - role map
-    lands = _named(shapes[L.LAND.name], texts(asm, L.LEAD.gds, g), g)
+    lands = _named(shapes[L.LAND.name], texts(asm, L.LEAD.gds, g).as_dict(), g)
     lead_net = {f"L{i + 1}": net for i, net in enumerate(d.netlist.second)}
     land_list = list(lands.items())
     tree = shapely.STRtree([p for _, p in land_list]) if land_list else None
-    nets = texts(asm, L.BUMP2.gds, g)
+    nets = texts(asm, L.BUMP2.gds, g).as_dict()
     worst: float | None = None
     missing, bad, detail = False, [], ""
     for p in shapes[L.BUMP2.name]:
@@ -149,7 +149,7 @@ def _isolation_checks(cp: CocPart, asm: gdstk.Cell, shapes, g: float) -> list[Pr
     d, L = cp.design, cp.design.layers  # noqa: N806 - role map
     parts = pieces(shapes[L.FRAME.name], shapes[L.PACKAGE.name])
     marks = {name: (x * g, y * g) for layer in (L.HEATSINK, L.LEAD)
-             for (x, y), name in texts(asm, layer.gds, g).items()}
+             for (x, y), name in texts(asm, layer.gds, g).as_dict().items()}
     found = shorts(parts, marks, voltages={hs.name: hs.voltage_v for hs in d.heat_sinks},
                    nets={f"L{i + 1}": n for i, n in enumerate(d.netlist.second)})
     out = []
