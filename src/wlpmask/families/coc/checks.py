@@ -152,6 +152,9 @@ def _isolation_checks(cp: CocPart, asm: gdstk.Cell, shapes, g: float) -> list[Pr
              for (x, y), name in texts(asm, layer.gds, g).as_dict().items()}
     found = shorts(parts, marks, voltages={hs.name: hs.voltage_v for hs in d.heat_sinks},
                    nets={f"L{i + 1}": n for i, n in enumerate(d.netlist.second)})
+    n_sinks = sum(1 for m in marks if not m.startswith("L"))
+    apart = (f"the cut leaves {len(parts)} pieces; {n_sinks} heat sinks and "
+             f"{len(marks) - n_sinks} leads, none joined to what it must be apart from")
     out = []
     for kind, id_, what in (
             ("heat_sinks", "PROC.HEAT_SINK_ISOLATION",
@@ -163,7 +166,7 @@ def _isolation_checks(cp: CocPart, asm: gdstk.Cell, shapes, g: float) -> list[Pr
         out.append(check(id_, what, "<=", 0.0, float(len(mine)), "count",
                          f"package outline ({L.PACKAGE.name}) cuts the frame",
                          (L.FRAME.name, L.PACKAGE.name), [s.box for s in mine[:MAX_PLACES]],
-                         "; ".join(f"{s.a} and {s.b} ({s.why})" for s in mine[:5])))
+                         "; ".join(f"{s.a} and {s.b} ({s.why})" for s in mine[:5]) or apart))
     return out
 
 
