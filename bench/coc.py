@@ -5,11 +5,12 @@ Chip 2 is 8 x 8 mm with micro-bumps at a 40 um pitch (199 x 199 = 39,601 first b
 write the GDS), flattens the assembly, runs its mirror check (the upper chip's placed bumps
 XOR chip 1's, and their nets) and the technology's DRC; klayout.db reads the same GDS, runs the
 same rules as flat checks and XORs the two placed bump layers. Each engine runs in its own
-child process (peak memory is its own). The ratio compares the checks: wlpmask's mirror check
+child process (peak memory is its own), three times by default; each step's best time counts
+(the machine's other load only adds). The ratio compares the checks: wlpmask's mirror check
 plus DRC over KLayout's flat checks plus XOR (target <= 0.5). The time of a whole
 `wlpmask build` (with every report, the plates and the previews) is printed beside them.
 
-Usage: .venv/bin/python bench/coc.py [--pitch 40] [--chip2-mm 8]
+Usage: .venv/bin/python bench/coc.py [--pitch 40] [--chip2-mm 8] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -167,17 +168,29 @@ def _whole_build(design: str, out: str, queue) -> None:
     queue.put({"time": time.perf_counter() - t0, "ok": r.ok, "maxrss_mb": _mb()})
 
 
+def _best(runs: list[dict]) -> dict:
+    """The first run's results with every time the best (least) of all runs: the machine's
+    other load only ever adds."""
+    out = dict(runs[0])
+    for key, v in out.items():
+        if isinstance(v, float) and key not in ("xor_um2", "maxrss_mb"):
+            out[key] = min(r[key] for r in runs)
+    return out
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pitch", type=float, default=40.0, help="first-bump pitch, um")
     ap.add_argument("--chip2-mm", type=float, default=8.0, help="chip 2's side, mm")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of each engine; each step's best time counts (default 3)")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         design = Path(tmp) / "bench_coc.toml"
         design.write_text(design_text(args.pitch, args.chip2_mm * 1000.0))
         gds = str(Path(tmp) / "bench_coc.gds")
-        w = run_child(_wlpmask, str(design), gds)
-        k = run_child(_klayout, gds)
+        w = _best([run_child(_wlpmask, str(design), gds) for _ in range(args.repeat)])
+        k = _best([run_child(_klayout, gds) for _ in range(args.repeat)])
         b = run_child(_whole_build, str(design), str(Path(tmp) / "out"))
     ours = w["mirror"] + w["drc"]
     theirs = k["checks"] + k["xor"]
