@@ -109,3 +109,10 @@ def test_the_shipped_technology_loads():
     assert PDK.is_file()
     result = CliRunner().invoke(main, ["tech", "check", str(PDK)])
     assert result.exit_code == 0 and "1.1 x stack FRAME thickness" in result.stdout
+
+
+def test_a_permittivity_of_zero_names_the_technology(tmp_path):
+    doc = two_chip()
+    doc["design"]["technology"] = tech_copy(tmp_path, ("relative_permittivity_ratio = 7.0",
+                                                       "relative_permittivity_ratio = 0.0"))
+    _run_bad(tmp_path, doc, "stack.PORE_DIELECTRIC.relative_permittivity_ratio", "> 0")

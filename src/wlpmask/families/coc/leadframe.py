@@ -13,7 +13,7 @@ each side, the wider one grown by half the line-width difference per edge.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
@@ -239,11 +239,10 @@ def plan_frame(part: CocDesign, uppers: dict[str, Placement]) -> FramePlan:
     bars = [t.bar for s in sinks for t in s.ties] + [t.bar for t in links]
     bar_geom = _union(bars)
     clear = ct.slot_rule.limit
-    sinks = [SinkPlan(s.name, s.chip, s.voltage_v, s.recess_um, s.box, s.footprint, s.adhesive,
-                      tuple(h for h in _holes(s.box, s.footprint, s.box[2] - s.footprint[2],
-                                              ft, ct.web_rule.limit)
-                            if shapely.box(*h).distance(bar_geom) >= clear), s.ties)
-             for s in sinks]
+    # Openings keep a photo-etch slot from every tie bar (known once all are drawn).
+    sinks = [replace(s, holes=tuple(
+        h for h in _holes(s.box, s.footprint, s.box[2] - s.footprint[2], ft, ct.web_rule.limit)
+        if shapely.box(*h).distance(bar_geom) >= clear)) for s in sinks]
     rails = tuple(geo.frame(outer=site, width_um=r))
     solid = _union([*rails, *dams, *(ld.strip for ld in leads), *(s.box for s in sinks),
                     *(p for s in sinks for t in s.ties for p in t.polygons),

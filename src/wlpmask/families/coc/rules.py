@@ -160,10 +160,12 @@ def _film(tech: Technology, name: str) -> StackLayer:
     return film
 
 
-def _const(tech: Technology, film: StackLayer, key: str, default: float | None = None) -> float:
+def _const(tech: Technology, film: StackLayer, key: str, default: float | None = None, *,
+           positive: bool = False) -> float:
     v = film.constants.get(key, default)
-    if not isinstance(v, float):
-        raise _err(tech, f"stack.{film.name}.{key}", f"expected a number, got {v!r}")
+    if not isinstance(v, float) or (positive and not v > 0):
+        raise _err(tech, f"stack.{film.name}.{key}",
+                   f"expected a number{' > 0' if positive else ''}, got {v!r}")
     return v
 
 
@@ -175,9 +177,7 @@ def bump_kind(tech: Technology, name: str) -> BumpKind:
         name: the stack film's name.
     """
     f = _film(tech, name)
-    diameter = _const(tech, f, "diameter_um")
-    if not diameter > 0:
-        raise _err(tech, f"stack.{name}.diameter_um", f"expected a size > 0, got {diameter!r}")
+    diameter = _const(tech, f, "diameter_um", positive=True)
     solder = Solder(f.material or name, _const(tech, f, "solidus_c"),
                     _const(tech, f, "liquidus_c"))
     if solder.solidus_c > solder.liquidus_c:
@@ -224,7 +224,7 @@ def coc_tech(tech: Technology, layers: CocLayers) -> CocTech:
         second=bump_kind(tech, "BUMP2"),
         pore=PoreTech(_process(tech, "pore_diameter_um"), _process(tech, "pore_pitch_um"),
                       _film(tech, "PORE").thickness_um, dielectric.thickness_um,
-                      _const(tech, dielectric, "relative_permittivity_ratio")),
+                      _const(tech, dielectric, "relative_permittivity_ratio", positive=True)),
         frame=FrameTech(**{k: _process(tech, k, positive=k != "heat_sink_recess_um")
                            for k in FRAME_KEYS}),
         superheat_k=_process(tech, "reflow_superheat_k", positive=False),
