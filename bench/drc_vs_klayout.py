@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import ctypes
 import math
-import multiprocessing as mp
 import resource
 import tempfile
 import time
@@ -32,6 +31,8 @@ from pathlib import Path
 
 import gdstk
 import numpy as np
+
+from child import run_child
 
 PITCH_UM = 400.0
 PAD_UM = 250.0      # pad octagon, flat to flat
@@ -218,16 +219,6 @@ def _end_to_end(gds: str, tech_path: str, queue) -> None:
                "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
 
 
-def _run(target, *args) -> dict:
-    ctx = mp.get_context("fork")
-    q = ctx.Queue()
-    p = ctx.Process(target=target, args=(*args, q))
-    p.start()
-    out = q.get()
-    p.join()
-    return out
-
-
 def _flagged(pairs: dict) -> set:
     """(rule, bump site) touched by the edge pairs: the pitch cell of each edge's midpoint."""
     out = set()
@@ -256,8 +247,8 @@ def main(argv=None) -> None:
         for n in sizes:
             gds = Path(tmp) / f"bumps_{n}.gds"
             injected = write_layout(n, gds)
-            w = _run(_wlpmask, str(gds), str(tech_path))
-            k = _run(_klayout, str(gds))
+            w = run_child(_wlpmask, str(gds), str(tech_path))
+            k = run_child(_klayout, str(gds))
             agree = _flagged(w["pairs"]) == _flagged(k["pairs"])
             rows.append((n, w, k, agree, injected))
             print(f"N={n}: wlpmask {w['counts']} KLayout {k['counts']} injected {injected}",
@@ -267,7 +258,7 @@ def main(argv=None) -> None:
                 for flat in (True, False):
                     g = Path(tmp) / f"bumps_{n}_{'flat' if flat else 'array'}.gds"
                     write_bump_array(n, g, flat=flat)
-                    got[flat] = _run(_end_to_end, str(g), str(tech_path))
+                    got[flat] = run_child(_end_to_end, str(g), str(tech_path))
                     g.unlink()
                 arrays.append((n, got[True], got[False]))
             gds.unlink()

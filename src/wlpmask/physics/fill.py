@@ -6,11 +6,7 @@ compared with live in the technology file, never here.
 
 from __future__ import annotations
 
-
-def _positive(**values: float) -> None:
-    for name, v in values.items():
-        if not v > 0:
-            raise ValueError(f"{name} must be > 0, got {v!r}")
+from . import require_positive as _positive
 
 
 def area_ratio_round(*, diameter_um: float, thickness_um: float) -> float:

@@ -1,0 +1,229 @@
+"""Process checks of the chip-on-chip package on the drawn layout (DOMAIN.md 1C, 6, 7, 11).
+
+They read the flattened assembly and the texts the cells carry, never the generator's lists:
+the upper chips' placed bumps against chip 1's first bumps (XOR and nets); each upper chip
+inside chip 1, clear of the second bumps and on its heat sink with the adhesive margin; each
+second bump on the land of a lead of its net; heat sinks and leads isolated once the frame is
+cut along the package outline; the frame's narrowest web and slot against the photo-etch rules
+(multiples of the frame thickness). The checks of the stack follow (stack.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import gdstk
+import numpy as np
+import shapely
+
+from ...checks import Box, ProcessCheck, check
+from ...drc import space_pairs, width_pairs
+from ...drc.kinds import metric_of
+from ...tech import Layer, Rule, Technology
+from .cells import ASSEMBLY
+from .isolation import pieces, shorts
+from .mirror import MAX_PLACES, net_mismatches, texts, xor_area
+from .plan import CocPart
+from .stack import stack_checks
+
+__all__ = ["run_checks"]
+
+# How far the photo-etch probes look past a rule's limit to find the narrowest web or slot.
+_PROBES = (4, 16, 64)
+
+
+def _assembly(top: gdstk.Cell) -> gdstk.Cell:
+    for c in [top, *top.dependencies(True)]:
+        if isinstance(c, gdstk.Cell) and c.name == ASSEMBLY:
+            return c
+    raise ValueError(f"no {ASSEMBLY} cell under {top.name}")
+
+
+def _placed(asm: gdstk.Cell, cell_name: str, layer: Layer) -> list[shapely.Polygon]:
+    """A chip's polygons on one layer, carried through its reference in the assembly."""
+    out = []
+    for ref in asm.references:
+        if ref.cell.name == cell_name:
+            out += [shapely.Polygon(p.points)
+                    for p in ref.get_polygons(layer=layer.gds[0], datatype=layer.gds[1])]
+    return out
+
+
+def _inside(outer: shapely.Geometry, inner: shapely.Geometry) -> float:
+    """How far inner keeps inside outer (< 0: how far it sticks out)."""
+    if outer.contains(inner):
+        return float(shapely.boundary(outer).distance(inner))
+    return -max(outer.distance(shapely.Point(v)) for v in inner.exterior.coords)
+
+
+def _box(g: shapely.Geometry) -> Box:
+    return tuple(float(v) for v in g.bounds)
+
+
+def _named(polys: Sequence[np.ndarray], marks: Mapping[tuple[int, int], str],
+           grid_um: float) -> dict[str, shapely.Polygon]:
+    """Polygons by the text inside each (e.g. heat sinks by name)."""
+    shapes = [shapely.Polygon(p) for p in polys]
+    tree = shapely.STRtree(shapes) if shapes else None
+    out = {}
+    for (x, y), name in marks.items():
+        hit = tree.query(shapely.Point(x * grid_um, y * grid_um), predicate="intersects") \
+            if tree is not None else []
+        if len(hit):
+            out[name] = shapes[int(min(hit))]
+    return out
+
+
+def _chip_checks(cp: CocPart, asm: gdstk.Cell, shapes, g: float) -> list[ProcessCheck]:
+    d, L = cp.design, cp.design.layers  # noqa: N806 - role map
+    chip1 = shapely.union_all(_placed(asm, f"{d.name}_{d.chip1.name}", L.CHIP))
+    bumps2 = [shapely.Polygon(p) for p in shapes[L.BUMP2.name]]
+    tree = shapely.STRtree(bumps2) if bumps2 else None
+    sinks = _named(shapes[L.HEATSINK.name], texts(asm, L.HEATSINK.gds, g).as_dict(), g)
+    on_sink = {hs.chip: hs.name for hs in d.heat_sinks}
+    size, clear, glue = [], [], []
+    for chip in d.uppers:
+        outline = shapely.union_all(_placed(asm, f"{d.name}_{chip.name}", L.CHIP))
+        size.append((_inside(chip1, outline), _box(outline)))
+        if tree is not None:
+            near = bumps2[int(tree.nearest(outline))]
+            clear.append((float(outline.distance(near)), _box(near)))
+        sink = sinks.get(on_sink[chip.name])
+        glue.append((_inside(sink, outline) if sink is not None else None, _box(outline)))
+    ct = d.tech
+
+    def worst(items, limit):
+        vals = [v for v, _ in items]
+        m = None if not vals or None in vals else min(vals)
+        bad = [b for v, b in items if v is None or v < limit - 1e-9]
+        return m, bad
+
+    out = []
+    m, bad = worst(size, 0.0)
+    out.append(check("PROC.CHIP_SIZE", "upper chips inside chip 1 (smaller, and over it)", ">=",
+                     0.0, m, "um", "design upper.*.place_um", (L.CHIP.name,), bad))
+    m, bad = worst(clear, ct.upper_to_second_min_um)
+    out.append(check("PROC.CHIP_CLEARANCE", "upper chip edge to the nearest second bump",
+                     ">=", ct.upper_to_second_min_um, m, "um",
+                     "process.upper_chip_to_second_bump_min_um", (L.CHIP.name, L.BUMP2.name),
+                     bad))
+    lim = ct.adhesive_rule.limit
+    m, bad = worst(glue, lim)
+    out.append(check("PROC.CHIP_ON_HEAT_SINK", "upper chip's back inside its heat sink by the "
+                     "adhesive keep-out", ">=", lim, m, "um", f'rules."{ct.adhesive_rule.id}"',
+                     (L.CHIP.name, L.HEATSINK.name), bad))
+    return out
+
+
+def _land_check(cp: CocPart, asm: gdstk.Cell, shapes, g: float) -> ProcessCheck:
+    d, L = cp.design, cp.design.layers  # noqa: N806 - role map
+    lands = _named(shapes[L.LAND.name], texts(asm, L.LEAD.gds, g).as_dict(), g)
+    lead_net = {f"L{i + 1}": net for i, net in enumerate(d.netlist.second)}
+    land_list = list(lands.items())
+    tree = shapely.STRtree([p for _, p in land_list]) if land_list else None
+    nets = texts(asm, L.BUMP2.gds, g).as_dict()
+    worst: float | None = None
+    missing, bad, detail = False, [], ""
+    for p in shapes[L.BUMP2.name]:
+        bump = shapely.Polygon(p)
+        c = bump.centroid
+        net = nets.get((round(c.x / g), round(c.y / g)))
+        hits = tree.query(c, predicate="intersects") if tree is not None else []
+        own = [land_list[int(i)] for i in hits if lead_net[land_list[int(i)][0]] == net]
+        if not own:
+            missing = True
+            bad.append(_box(bump))
+            detail = detail or (f"second bump of net {net} at ({c.x:g}, {c.y:g}) is on no land "
+                                f"of a lead of its net")
+            continue
+        e = _inside(own[0][1], bump)
+        worst = e if worst is None else min(worst, e)
+        if e < d.tech.land_rule.limit - 1e-9:
+            bad.append(_box(bump))
+    return check("PROC.SECOND_ON_LAND", "second bump on the land of a lead of its net, with "
+                 "enclosure", ">=", d.tech.land_rule.limit, None if missing else worst, "um",
+                 f'rules."{d.tech.land_rule.id}"', (L.LAND.name, L.BUMP2.name), bad, detail)
+
+
+def _isolation_checks(cp: CocPart, asm: gdstk.Cell, shapes, g: float) -> list[ProcessCheck]:
+    d, L = cp.design, cp.design.layers  # noqa: N806 - role map
+    parts = pieces(shapes[L.FRAME.name], shapes[L.PACKAGE.name])
+    marks = {name: (x * g, y * g) for layer in (L.HEATSINK, L.LEAD)
+             for (x, y), name in texts(asm, layer.gds, g).as_dict().items()}
+    found = shorts(parts, marks, voltages={hs.name: hs.voltage_v for hs in d.heat_sinks},
+                   nets={f"L{i + 1}": n for i, n in enumerate(d.netlist.second)})
+    n_sinks = sum(1 for m in marks if not m.startswith("L"))
+    apart = (f"the cut leaves {len(parts)} pieces; {n_sinks} heat sinks and "
+             f"{len(marks) - n_sinks} leads, none joined to what it must be apart from")
+    out = []
+    for kind, id_, what in (
+            ("heat_sinks", "PROC.HEAT_SINK_ISOLATION",
+             "heat sinks at different voltages on one piece of metal after singulation"),
+            ("leads", "PROC.LEAD_ISOLATION",
+             "a heat sink and a lead, or leads of different nets, on one piece after "
+             "singulation")):
+        mine = [s for s in found if s.kind == kind]
+        out.append(check(id_, what, "<=", 0.0, float(len(mine)), "count",
+                         f"package outline ({L.PACKAGE.name}) cuts the frame",
+                         (L.FRAME.name, L.PACKAGE.name), [s.box for s in mine[:MAX_PLACES]],
+                         "; ".join(f"{s.a} and {s.b} ({s.why})" for s in mine[:5]) or apart))
+    return out
+
+
+def _narrowest(rule: Rule, polys: Sequence[np.ndarray], g: float) -> tuple[float | None, float]:
+    """The narrowest web (width rule) or slot (space rule) of a layer, and how far it looked."""
+    ints = [np.round(np.asarray(p) / g).astype(np.int64) for p in polys]
+    fn = width_pairs if rule.kind == "width" else space_pairs
+    probe = rule.limit
+    for k in _PROBES:
+        probe = k * rule.limit
+        ep = fn(ints, int(round(probe / g)), metric=metric_of(rule))
+        if len(ep):
+            return float(ep.distance.min()) * g, probe
+    return None, probe
+
+
+def _photo_etch(cp: CocPart, shapes, g: float) -> list[ProcessCheck]:
+    ct, L = cp.design.tech, cp.design.layers  # noqa: N806 - role map
+    out = []
+    for rule, id_, what in ((ct.web_rule, "PROC.PHOTO_ETCH_WEB", "narrowest frame web"),
+                            (ct.slot_rule, "PROC.PHOTO_ETCH_SLOT", "narrowest frame slot")):
+        m, probe = _narrowest(rule, shapes[L.FRAME.name], g)
+        basis = f" ({rule.basis})" if rule.basis else ""
+        detail = (f"{m / ct.frame_um:.3g} x the {ct.frame_um:g} um frame" if m is not None
+                  else f"none narrower than {probe:g} um")
+        out.append(check(id_, f"{what} against {rule.id}{basis}", ">=", rule.limit,
+                         m if m is not None else probe, "um", f'rules."{rule.id}"',
+                         (L.FRAME.name,), detail=detail))
+    return out
+
+
+def run_checks(cp: CocPart, top: gdstk.Cell, shapes, tech: Technology) -> list[ProcessCheck]:
+    """Every process check of the package, in a fixed order.
+
+    Args:
+        cp: the loaded design and its plan.
+        top: the product's top cell (its ASSEMBLY is read).
+        shapes: technology layer name -> polygons (um) of the flattened top cell.
+        tech: the technology.
+    """
+    d, g = cp.design, tech.grid_um
+    L = d.layers  # noqa: N806 - role map
+    asm = _assembly(top)
+    area, boxes = xor_area(shapes[L.BUMP1.name], shapes[L.BUMPC.name], grid_um=g)
+    out = [check("PROC.MIRROR_XOR", "upper chips' bumps, placed, XOR chip 1's first bumps",
+                 "<=", 0.0, area, "um2", "face to face: the bumps must coincide",
+                 (L.BUMP1.name, L.BUMPC.name), boxes)]
+    miss = net_mismatches(texts(asm, L.BUMP1.gds, g), texts(asm, L.BUMPC.gds, g), grid_um=g)
+    out.append(check(
+        "PROC.MIRROR_NETS", "facing bumps of different nets, or a bump facing none", "<=", 0.0,
+        float(len(miss)), "count", "the design's netlist", (L.BUMP1.name, L.BUMPC.name),
+        [(m.x_um, m.y_um, m.x_um, m.y_um) for m in miss[:MAX_PLACES]],
+        "; ".join(f"({m.x_um:g}, {m.y_um:g}): chip 1 {m.lower}, upper {m.upper}"
+                  for m in miss[:3])))
+    out += _chip_checks(cp, asm, shapes, g)
+    out.append(_land_check(cp, asm, shapes, g))
+    out += _isolation_checks(cp, asm, shapes, g)
+    out += _photo_etch(cp, shapes, g)
+    return out + stack_checks(cp)
+

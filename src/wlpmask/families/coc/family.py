@@ -1,0 +1,143 @@
+"""The chip-on-chip family object the build driver calls: load, generate, checks, manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ...cells import CellCache
+from ...checks import ProcessCheck
+from ...designfile import DesignDoc, Die
+from ...errors import WlpmaskError
+from ...tech import Technology
+from ..base import Detail, MaskStep, Product, Progress, Shapes, quiet
+from . import design as design_mod
+from .cells import assemble, plate_cells
+from .checks import run_checks
+from .manifest import lead_table, manifest_keys
+from .plan import CocPart, make_plan
+
+# The masks in the order they are used, with what each does and the mask it aligns to: chip 1's
+# wafer, the upper chips' wafer, the frame's two plates, the adhesive print.
+FLOW = (("PORE", "pores etched into chip 1 (capacitors)", None),
+        ("BUMP1", "chip 1 first bumps (the fields under the upper chips)", "PORE"),
+        ("BUMP2", "chip 1 second bumps (periphery, lower-melting solder)", "BUMP1"),
+        ("BUMPC", "upper chips' bumps (their own wafer)", None),
+        ("PLATE_TOP", "lead-frame top etch plate (drawn wider)", None),
+        ("PLATE_BOT", "lead-frame bottom etch plate (mirrored: seen from below)", "PLATE_TOP"),
+        ("ADHESIVE", "conductive adhesive printed on the heat sinks", "PLATE_TOP"))
+# Drawing order of the previews, bottom first.
+PREVIEW_ORDER = ("FRAME", "MOULD", "HALF_TOP", "PACKAGE", "ADHESIVE", "CHIP", "CAP", "LAND",
+                 "BUMP2", "BUMP1", "BUMPC")
+
+
+@dataclass
+class CocReport:
+    """What was drawn (everything asked for is drawn, or loading failed)."""
+
+    lines: list[str]
+
+    @property
+    def ok(self) -> bool:
+        """Always True: a package that cannot be drawn fails at load (exit 2)."""
+        return True
+
+    def summary_lines(self) -> list[str]:
+        """The build's summary: chips, bumps, leads, heat sinks, capacitors."""
+        return list(self.lines)
+
+    def problem_lines(self) -> list[str]:
+        """None: see ok."""
+        return []
+
+
+class Coc:
+    """Chip on chip: face-to-face bump maps, pore capacitors, an etched lead frame."""
+
+    name = "coc"
+    summary = ("chip on chip: face-to-face bump maps from one netlist, pore capacitors, lead "
+               "frame with isolated heat sinks and its etch plates")
+    sections = design_mod.SECTIONS
+
+    def load(self, doc: DesignDoc) -> CocPart:
+        """The design part and its plan (a package that cannot be drawn is bad input).
+
+        Args:
+            doc: the design file with its header and technology.
+        """
+        part = design_mod.load(doc)
+        try:
+            return CocPart(part, make_plan(part))
+        except WlpmaskError as exc:
+            raise WlpmaskError(exc.message, file=doc.path, key=exc.key) from None
+
+    def generate(self, part: CocPart, *, tech: Technology, cache: CellCache,
+                 progress: Progress = quiet) -> Product:
+        """Draw the chips, the frame site, the plates and the assembly.
+
+        Args:
+            part: the loaded design and its plan.
+            tech: the technology.
+            cache: the cell cache to build in.
+            progress: where the steps are reported.
+        """
+        progress("drawing")
+        d, plan = part.design, part.plan
+        top = assemble(part, cache)
+        roles = d.layers.drawn()
+        masks, step = [], 0
+        for role, note, after in FLOW:
+            if roles[role].purpose == "mask":
+                step += 1
+                masks.append(MaskStep(step, role, roles[role], note, after))
+        plates = plate_cells(part)
+        n_first = sum(len(f.on_chip1) for f in plan.fields)
+        lines = [f"chips {1 + len(d.uppers)}: {n_first} first bumps, {len(plan.second)} second "
+                 f"bumps, {len(plan.frame.leads)} leads, {len(plan.frame.sinks)} heat sinks"]
+        lines += [f"capacitor {a.region.name}: {a.pores:,} pores, {a.capacitance_nf:.4g} nF "
+                  f"(target {a.region.target_nf:g}), {a.density_nf_per_mm2:.4g} nF/mm2"
+                  for a in plan.capacitors]
+        return Product(
+            top=top, roles=roles, report=CocReport(lines),
+            die=Die(d.chip1.width_um, d.chip1.height_um), masks=tuple(masks),
+            preview_layers=tuple(roles[r].name for r in PREVIEW_ORDER),
+            detail=self._detail(part),
+            layouts={f"{d.name}.plate_{side}.gds": cell for side, cell in plates.items()},
+            handoff={f"{d.name}.leads.csv": lead_table(part)})
+
+    @staticmethod
+    def _detail(part: CocPart) -> Detail | None:
+        d = part.design
+        corner = d.preview.detail_corner
+        if corner == "none":
+            return None
+        chip = d.uppers[0]
+        ox, oy = part.plan.uppers[chip.name].origin_um
+        x = ox + (chip.width_um if corner.endswith("right") else 0.0)
+        y = oy + (chip.height_um if corner.startswith("upper") else 0.0)
+        side = d.preview.detail_um or max(8 * d.pitch_um, 1500.0)
+        return Detail((x - side / 2, y - side / 2, x + side / 2, y + side / 2),
+                      f"{chip.name} {corner.replace('_', '-')} corner on its heat sink, "
+                      f"{side:g} um", corner)
+
+    def checks(self, part: CocPart, product: Product, shapes: Shapes,
+               tech: Technology) -> list[ProcessCheck]:
+        """The chip-on-chip process checks.
+
+        Args:
+            part: the loaded design and its plan.
+            product: what generate() drew.
+            shapes: technology layer name -> polygons (um) of the flattened top cell.
+            tech: the technology.
+        """
+        return run_checks(part, product.top, shapes, tech)
+
+    def manifest(self, part: CocPart, product: Product) -> dict[str, Any]:
+        """The family's manifest keys (chips, heat_sinks, leads, solders, z_stack, ...).
+
+        Args:
+            part: the loaded design and its plan.
+            product: what generate() drew.
+        """
+        files = {name.rsplit(".", 2)[1][len("plate_"):]: name for name in product.layouts}
+        return manifest_keys(part, product.top, files)
