@@ -137,7 +137,8 @@ def route_planned(prob: Problem, nets: dict[int, NetState]) -> None:
     queue = [(k, j) for _length, k, j in legs]
     for relax in (False, True):
         failed = []
-        for k, j in queue:
+        for i, (k, j) in enumerate(queue):
+            prob.progress("routing planned legs", i, len(queue))
             pad, bump, cross = plans[k]
             r = _leg(prob, nets[k], pad, bump, cross, j, relax=relax)
             if r is None:

@@ -69,6 +69,8 @@ def route_all(prob: Problem, nets: dict[int, NetState], unrouted: dict[str, str]
             break
         ripped: list[int] = []
         for k in queue:
+            prob.progress("routing nets", sum(1 for n in nets.values() if n.polylines),
+                          len(nets))
             net = nets[k]
             if net.polylines or net.gave_up:
                 continue

@@ -13,7 +13,7 @@ off; a net that fails sign-off is removed and reported, never drawn.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -59,7 +59,8 @@ def _validate(terminals: Sequence[Terminal], width_um: float, space_um: float, g
 def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry],
               boundary: Polygon, width_um: float, space_um: float, grid_um: float,
               allow45: bool = True, assign: bool = True, max_rounds: int = 10,
-              tighten: bool = True, plan: bool | None = None) -> RouteResult:
+              tighten: bool = True, plan: bool | None = None,
+              progress: Callable[[str, int, int], None] | None = None) -> RouteResult:
     """Route a single-layer redistribution layer.
 
     Args:
@@ -81,6 +82,8 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
             shorter); net by net, too, when the plan would be larger than its bounds
             (faces.MAX_OUTLINE_POINTS, cuts.MAX_CUT_NODES), which are an error with
             plan=True.
+        progress: called with (phase, done, total) as the work goes on (nets routed of the
+            nets to route; tightening).
 
     Returns:
         RouteResult; nets that could not be routed or failed sign-off are in `unrouted` with
@@ -96,7 +99,7 @@ def route_rdl(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry
     _validate(terminals, width_um, space_um, grid_um, boundary)
     kw = dict(terminals=terminals, obstacles=obstacles, boundary=boundary, width_um=width_um,
               space_um=space_um, grid_um=grid_um, allow45=allow45, assign=assign,
-              max_rounds=max_rounds, tighten=tighten)
+              max_rounds=max_rounds, tighten=tighten, progress=progress)
     if plan is not None or not assign:
         return _route(**kw, plan=bool(plan))
     free = _pads_to_assign(terminals)
@@ -132,14 +135,16 @@ def _pads_to_assign(terminals: Sequence[Terminal]) -> int:
 
 def _route(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry],
            boundary: Polygon, width_um: float, space_um: float, grid_um: float,
-           allow45: bool, assign: bool, max_rounds: int, tighten: bool, plan: bool
-           ) -> RouteResult:
+           allow45: bool, assign: bool, max_rounds: int, tighten: bool, plan: bool,
+           progress: Callable[[str, int, int], None] | None) -> RouteResult:
     """route_rdl with the choice of plan made (see there)."""
     terms = list(terminals)
     assignment: dict[str, str] = {}
     unrouted: dict[str, str] = {}
     rules = make_rules(width_um=width_um, space_um=space_um, grid_um=grid_um)
     prob = Problem(terms, obstacles, boundary, rules, allow45)
+    if progress is not None:
+        prob.progress = progress
     planned: dict[int, int] = {}  # pad terminal -> bump terminal, from the fan-in plan
     if assign:
         if plan:
@@ -161,6 +166,7 @@ def _route(*, terminals: Sequence[Terminal], obstacles: Sequence[BaseGeometry],
     if planned:
         route_planned(prob, nets)
     route_all(prob, nets, unrouted, max_rounds)
+    prob.progress("tightening and sign-off", 0, 0)
     return _finish(prob, nets, names, term_net, unrouted, assignment, tighten=tighten)
 
 

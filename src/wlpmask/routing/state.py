@@ -7,7 +7,7 @@ Shared by the net-by-net router (ripup.py, netroute.py) and the fan-in plan's pa
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import shapely
@@ -68,6 +68,8 @@ class Problem:
         free = self.lat.build_static(blockers, self.outside)
         self.builder = AccessBuilder(self.lat, free, blockers, owner, self.outside)
         self.occ = Occupancy(self.lat.size, cell=8.0 * p)
+        # Where the steps say how far they are: (phase, done, total); silent by default.
+        self.progress: Callable[[str, int, int], None] = lambda phase, done=0, total=0: None
         self._access: dict[int, list[Access]] = {}
         self._stub_metal: dict[tuple[int, int], BaseGeometry] = {}
         self.allow45 = allow45

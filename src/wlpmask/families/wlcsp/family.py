@@ -107,7 +107,7 @@ class Wlcsp:
         nets = len({p.net_name for p in part.pads})
         progress("routing", 0, nets)
         router = _default_router() if self.router == "default" else self.router
-        rt = route_design(part, grid_um=tech.grid_um, router=router)
+        rt = route_design(part, grid_um=tech.grid_um, router=router, progress=progress)
         progress("routing", len(rt.routed), nets)
         progress("drawing")
         top = assemble(name=part.name, die=part.die, pads=part.pads, bumps=part.bumps,

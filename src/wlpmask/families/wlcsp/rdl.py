@@ -44,8 +44,8 @@ class RdlResult:
     bump_nets: dict[str, str | None] = field(default_factory=dict)
 
 
-def route_design(part: WlcspDesign, *, grid_um: float,
-                 router: Callable[..., Any] | None) -> RdlResult:
+def route_design(part: WlcspDesign, *, grid_um: float, router: Callable[..., Any] | None,
+                 progress: Callable[[str, int, int], None] | None = None) -> RdlResult:
     """Route the RDL, add teardrops and fill same-net notches.
 
     Args:
@@ -53,6 +53,7 @@ def route_design(part: WlcspDesign, *, grid_um: float,
         grid_um: the manufacturing grid.
         router: a function with the signature of wlpmask.routing.route_rdl; None: unavailable
             (every net is reported unrouted).
+        progress: where the router reports (phase, done, total).
     """
     specs = terminals(pads=part.pads, bumps=part.bumps, rules=part.rules, grid_um=grid_um)
     pad_nets = {p.name: p.net_name for p in part.pads}
@@ -71,7 +72,8 @@ def route_design(part: WlcspDesign, *, grid_um: float,
         result = router(terminals=terms, obstacles=[], boundary=boundary,
                         width_um=part.rdl.width_um, space_um=part.rdl.space_um,
                         grid_um=grid_um, allow45=True,
-                        assign=part.assignment_mode == "auto")
+                        assign=part.assignment_mode == "auto",
+                        **({} if progress is None else {"progress": progress}))
     except WlpmaskError as exc:  # the router names its argument: say which design key it is
         raise WlpmaskError(exc.message, file=part.path,
                            key=ROUTER_KEYS.get(exc.key or "", exc.key)) from None
