@@ -3,14 +3,15 @@ same rules checked flat by klayout.db on the GDS it wrote, in the same run.
 
 The design: N pins (a square array, default 224 x 224 = 50,176) at 150 um pitch on 60 x 60 um
 contact areas with 40 um interconnects, 30 um pins in 100 um of SU-8 exposed at 45 degrees in
-air, leaning radially outward in 8 exposures (pdk/microcontact.toml). wlpmask's `build` runs
+air, leaning radially outward in 8 exposures (--sectors: one pin cell per exposure direction;
+pdk/microcontact.toml). wlpmask's `build` runs
 in a child process; its phases are timed from the build's own progress reports (load, place
 and draw, flatten, DRC, process checks, write). klayout.db then reads the written GDS in
 another child process and runs the same rules flat: width_check, space_check, enclosing_check
 (plus the inner shapes outside their outer layer, as wlpmask's enclosure reports them). Peak
 memory is each child's getrusage maxrss. Both engines' violation counts are printed.
 
-Usage: .venv/bin/python bench/contacts.py [--side 224] [--pitch 150] [--keep DIR]
+Usage: .venv/bin/python bench/contacts.py [--side 224] [--pitch 150] [--sectors 8] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ tilt_deg = 45.0
 [lean]
 policy = "radial"
 free_end = "outward"
-sectors = 8
+sectors = {sectors}
 
 [preview]
 detail_corner = "lower_left"
@@ -129,6 +130,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--side", type=int, default=224, help="pins per row and column")
     ap.add_argument("--pitch", type=float, default=150.0, help="pitch in um")
+    ap.add_argument("--sectors", type=int, default=8, help="exposure directions (1..72)")
     ap.add_argument("--keep", default=None, help="write the build here (default: a temp dir)")
     args = ap.parse_args(argv)
     side, pitch = args.side, args.pitch
@@ -138,7 +140,7 @@ def main(argv=None) -> None:
         base.mkdir(parents=True, exist_ok=True)
         design = base / "probe_card.toml"
         design.write_text(DESIGN.format(tech=TECH, n=side * side, die=die, side=side,
-                                        pitch=pitch))
+                                        pitch=pitch, sectors=args.sectors))
         out = base / "probe_card"
         w = run_child(_wlpmask, str(design), str(out))
         from wlpmask.tech import load_technology
@@ -149,9 +151,11 @@ def main(argv=None) -> None:
                        tech.rules[rid].limit) for rid in w["rules"]}
         k = run_child(_klayout, str(out / "probe_card.gds"), rules)
         manifest = json.loads((out / "manifest.json").read_text())
+        gds_kb = (out / "probe_card.gds").stat().st_size / 1024
     ph = w["phases"]
     build_drc = sum(v for p, v in ph.items() if p != "writing")
-    print(f"{side * side} pins ({side} x {side} at {pitch:g} um), {w['cells']} cells, "
+    print(f"{side * side} pins ({side} x {side} at {pitch:g} um, {args.sectors} exposure "
+          f"directions), {w['cells']} cells, GDS {gds_kb:.0f} kB, "
           f"{sum(manifest['polygons'].values())} polygons flat; ok={w['ok']}")
     print("wlpmask phases (s): " + ", ".join(f"{p} {v:.2f}" for p, v in ph.items()))
     print(f"wlpmask build + DRC (load, place, draw, flatten, {len(w['rules'])} rules, process "

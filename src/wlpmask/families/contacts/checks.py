@@ -160,7 +160,7 @@ def run_checks(part: ContactsDesign, placements: Sequence[Placement], *,
         out.append(check(
             "PROC.COLUMN_SPACE", "leaning columns keep the resist wall apart through the "
             "whole resist", ">=", space, worst if np.isfinite(worst) else None, "um",
-            f"rules MOULD space ({L.MOULD.name})", (L.MOULD.name,), [_box(b) for b in bad],
+            f"the space rule on {L.MOULD.name}", (L.MOULD.name,), [_box(b) for b in bad],
             f"columns too close: {_names(bad)}" if bad else ""))
     c = curl(part, free_um) if free_um is not None else None
     if c is not None:

@@ -7,6 +7,7 @@ reach it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from ...physics import exposure as phys
@@ -50,8 +51,7 @@ class Exposure:
     @property
     def top_shift_um(self) -> float:
         """How far a column's top (the resist surface) lies from its opening: g tan(tilt)."""
-        return phys.foot_offset_um(thickness_um=1.0, angle_in_resist_deg=0.0, gap_um=self.gap_um,
-                                   angle_in_medium_deg=self.tilt_deg)
+        return self.gap_um * math.tan(math.radians(self.tilt_deg))
 
     @property
     def length_um(self) -> float:
