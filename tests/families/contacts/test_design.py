@@ -77,19 +77,22 @@ def test_bad_design_exit_2_one_line(tmp_path, case):
     assert text in line and "d.toml" in line
 
 
-@pytest.mark.parametrize(("edit", "text"), [
-    (("[stack.SHEET]\nthickness_um = 50.0", "[stack.SHEET]\nthickness_um = 120.0"),
+@pytest.mark.parametrize(("kind", "edits", "text"), [
+    ("sheet", [("[stack.SHEET]\nthickness_um = 50.0", "[stack.SHEET]\nthickness_um = 120.0")],
      "stack.SHEET.thickness_um: a spring sheet of 120 um is outside the photo-etch range "
      "30-100 um"),
-    (("[layers.MOULD]\ngds = [20, 0]\npurpose = \"mask\"\ntone = \"dark\"",
-      "[layers.MOULD]\ngds = [20, 0]\npurpose = \"mask\"\ntone = \"clear\""),
+    ("pins", [("[layers.MOULD]\ngds = [20, 0]\npurpose = \"mask\"\ntone = \"dark\"",
+               "[layers.MOULD]\ngds = [20, 0]\npurpose = \"mask\"\ntone = \"clear\"")],
      "layers.MOULD.tone: layer 'MOULD' is tone 'clear', but a negative resist needs 'dark'"),
-    (("polarity = \"negative\"", "polarity = \"neutral\""),
+    ("springs", [("[stack.SPRING]\nthickness_um = 1.0", "[stack.FILM]\nthickness_um = 1.0"),
+                 ('min_um = { times = 1.0, thickness = "SPRING" }', "min_um = 1.0")],
+     "stack.SPRING: leaf springs need the spring film"),
+    ("pins", [("polarity = \"negative\"", "polarity = \"neutral\"")],
      "stack.MOULD.polarity: expected one of negative, positive, got 'neutral'"),
 ])
-def test_bad_technology_exit_2_one_line(tmp_path, edit, text):
-    doc = sheet() if "SHEET" in edit[0] else pins()
-    doc["design"]["technology"] = str(tech_variant(tmp_path, edit))
+def test_bad_technology_exit_2_one_line(tmp_path, kind, edits, text):
+    doc = {"sheet": sheet, "springs": springs, "pins": pins}[kind]()
+    doc["design"]["technology"] = str(tech_variant(tmp_path, *edits))
     line = _run(tmp_path, doc)
     assert text in line and "tech.toml" in line
 

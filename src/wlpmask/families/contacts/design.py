@@ -283,10 +283,16 @@ def load(doc: DesignDoc) -> ContactsDesign:
             f"layer {layers.MOULD.name!r} is tone {layers.MOULD.tone!r}, but a "
             f"{process.polarity} resist needs {process.mould_tone!r} mould openings "
             "(stack.MOULD.polarity)", file=tech.source, key=f"layers.{layers.MOULD.name}.tone")
+    if "leaf_spring" in kinds and process.spring is None:
+        raise WlpmaskError("leaf springs need the spring film: add [stack.SPRING]",
+                           file=tech.source, key="stack.SPRING")
     limits = _limits(doc, layers)
     d = _pin_diameter(r, ct, pins, areas, process.pin_ratio_max, tech.grid_um)
+    # read (and so checked) whenever given; it applies to pins only
     exposure = read_exposure(r, doc.table("exposure", required=False), process,
-                             tech.source) if pins else None
+                             tech.source) if pins or "exposure" in doc.data else None
+    if not pins:
+        exposure = None
     st = doc.table("spring", required=False)
     r.keys("spring", st, {"free_length_um"})
     sh = doc.table("sheet", required=False)
