@@ -1,16 +1,22 @@
-"""Running one side of a benchmark in a child process of its own (its peak memory its own)."""
+"""Running one engine of a benchmark in its own child process, so its peak memory is its own."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import resource
+
+
+def maxrss_mb() -> float:
+    """This process's peak resident memory (getrusage maxrss) in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_child(target, *args) -> dict:
-    """Call target(*args, queue) in a forked child and return what it put on the queue.
+    """target(*args, queue) in a forked child; what it put on the queue.
 
     Args:
-        target: the function; it ends by putting one result on its last argument, a queue.
-        args: its other arguments.
+        target: the function; it puts one result on the queue it is given last.
+        args: its arguments before the queue.
     """
     ctx = mp.get_context("fork")
     q = ctx.Queue()

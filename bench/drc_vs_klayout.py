@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import ctypes
 import math
-import resource
 import tempfile
 import time
 from pathlib import Path
@@ -32,7 +31,7 @@ from pathlib import Path
 import gdstk
 import numpy as np
 
-from child import run_child
+from child import maxrss_mb, run_child
 
 PITCH_UM = 400.0
 PAD_UM = 250.0      # pad octagon, flat to flat
@@ -155,7 +154,7 @@ def _wlpmask(gds: str, tech_path: str, queue) -> None:
     for v in res.violations:
         marks[v.rule].append(v.edge_pair)
     queue.put({"read": t1 - t0, "check": t2 - t1, "counts": res.summary(), "pairs": marks,
-               "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+               "maxrss_mb": maxrss_mb()})
 
 
 def _klayout(gds: str, queue) -> None:
@@ -180,7 +179,7 @@ def _klayout(gds: str, queue) -> None:
                  for e in ep.each()] for r, ep in checks.items()}
     queue.put({"read": t1 - t0, "check": t2 - t1, "counts": {r: len(p) for r, p in pairs.items()},
                "pairs": pairs,
-               "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+               "maxrss_mb": maxrss_mb()})
 
 
 def write_bump_array(n: int, path: Path, *, flat: bool) -> None:
@@ -216,7 +215,7 @@ def _end_to_end(gds: str, tech_path: str, queue) -> None:
     shapes = flatten_layers(lay.top("TOP"), tech, dbu_um=lay.dbu_um)
     res = run_drc(shapes, tech)
     queue.put({"time": time.perf_counter() - t0, "counts": res.summary(),
-               "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+               "maxrss_mb": maxrss_mb()})
 
 
 def _flagged(pairs: dict) -> set:

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.designs import ROOT, base_design, pad, write_design
+from tests.drc.klayout_radius import radius_violations
 from tests.test_build_preview import decode_png
 from wlpmask import build as build_mod
 from wlpmask.build import build
@@ -59,6 +60,8 @@ def klayout_counts(gds: Path, tech, skip=()) -> dict[str, int]:
             n = (L[1] - L[0]).count()
         elif rule.kind == "min_area":
             n = L[0].with_area(0, int(rule.limit / dbu ** 2), False).count()
+        elif rule.kind in ("outer_radius", "inner_radius"):
+            n = len(radius_violations(L[0], d, rule.kind == "inner_radius"))
         else:  # pragma: no cover - a new rule kind needs a line here
             raise AssertionError(f"no KLayout check for rule kind {rule.kind}")
         out[rid] = n

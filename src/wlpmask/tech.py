@@ -66,6 +66,8 @@ RULE_KINDS: Mapping[str, RuleKind] = MappingProxyType(
         "enclosure": RuleKind(("outer", "inner"), params=("metric",)),
         "min_area": RuleKind(("layer",), "min_um2"),
         "inside": RuleKind(("outer", "inner"), "min_um"),
+        "outer_radius": RuleKind(("layer",)),
+        "inner_radius": RuleKind(("layer",)),
     }
 )
 

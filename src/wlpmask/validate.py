@@ -28,9 +28,10 @@ from .errors import WlpmaskError
 REQUIRED: Any = object()
 
 # The unit a free-named number carries at the end of its name; _ratio, _percent, _count and
-# _index (a refractive index) mark numbers without a dimension.
+# _index (a refractive index) mark numbers without a dimension; _gpa and _mpa are a film's
+# modulus and stress.
 UNIT_SUFFIX = re.compile(
-    r"_(um|um2|nm|mm|deg|c|k|ppm_per_k|percent|ratio|count|index|s|min|um_per_s)$")
+    r"_(um|um2|nm|mm|deg|c|k|ppm_per_k|percent|ratio|count|index|s|min|um_per_s|gpa|mpa)$")
 
 # The largest size per unit: one metre (one square metre). That is beyond any wafer (450 mm at
 # most), and at a 1 nm grid a metre is 1e9 database units, still inside GDS's 32-bit

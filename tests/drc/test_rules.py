@@ -73,6 +73,27 @@ def _inside(rule: Rule, tech: Technology, delta: int):
     return {outer: [_rect(0, 0, w + 2 * m, w + 2 * m, g)], inner: [_rect(m, m, m + w, m + w, g)]}
 
 
+def _corner_radius(rule: Rule, tech: Technology, delta: int):
+    """A shape whose corners of the rule's kind have a radius 3 % above (delta > 0) or below
+    the limit: closer than that is the tolerance of the radius kinds (drc/radius.py)."""
+    import shapely
+
+    from wlpmask import geometry as geo
+
+    r = rule.limit * (1.03 if delta > 0 else 0.97)
+    side = 6 * rule.limit
+    if rule.kind == "outer_radius":  # a square with rounded corners
+        pts = geo.rounded_rect(width_um=side, height_um=side, radius_um=r,
+                               grid_um=tech.grid_um, segments_per_corner=16)
+    else:  # an L whose concave corner is filleted (closing by a disc of r)
+        ell = shapely.Polygon([(0, 0), (2 * side, 0), (2 * side, side), (side, side),
+                               (side, 2 * side), (0, 2 * side)])
+        filleted = ell.buffer(r, quad_segs=16, join_style="mitre").buffer(
+            -r, quad_segs=16, join_style="round")
+        pts = geo.snap(np.array(filleted.exterior.coords[:-1]), tech.grid_um)
+    return {rule.layers[0]: [pts]}
+
+
 CASES = {
     "width": _width,
     "space": _space,
@@ -80,6 +101,8 @@ CASES = {
     "enclosure": _enclosure,
     "min_area": _min_area,
     "inside": _inside,
+    "outer_radius": _corner_radius,
+    "inner_radius": _corner_radius,
 }
 
 

@@ -17,6 +17,7 @@ from .boxes import box_pairs, unique_rows
 from .checks import enclosing_layers, separation_layers, space_layer, width_layer
 from .merge import MergedLayer, empty_layer, merge_polygons
 from .pairs import EdgePairs
+from .radius import check_inner_radius, check_outer_radius
 from .result import Violation, ViolationBlock, Violations, in_order
 
 
@@ -247,4 +248,6 @@ KIND_CHECKS: Mapping[str, Callable[[Rule, LayerSet], Sequence[Violation]]] = {
     "enclosure": check_enclosure,
     "min_area": check_min_area,
     "inside": check_inside,
+    "outer_radius": check_outer_radius,
+    "inner_radius": check_inner_radius,
 }

@@ -26,12 +26,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from . import coc, wlcsp
+from . import coc, contacts, wlcsp
 from .base import Family
 
 # name -> family; the first is the default of a design file without [design] family.
 FAMILIES: Mapping[str, Family] = MappingProxyType({
     "wlcsp": wlcsp.FAMILY,
+    "contacts": contacts.FAMILY,
     "coc": coc.FAMILY,
 })
 DEFAULT_FAMILY = next(iter(FAMILIES))

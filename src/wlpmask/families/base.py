@@ -12,10 +12,11 @@ import numpy as np
 
 from ..cells import CellCache
 from ..checks import ProcessCheck
-from ..designfile import DesignDoc, Die
+from ..designfile import DesignDoc, Die, Preview, detail_window
 from ..tech import Layer, Technology
 
-__all__ = ["Detail", "Family", "MaskStep", "Product", "Progress", "Report", "Shapes", "quiet"]
+__all__ = ["Detail", "Family", "MaskStep", "Product", "Progress", "Report", "Shapes",
+           "corner_detail", "mask_steps", "quiet"]
 
 Box = tuple[float, float, float, float]
 Shapes = Mapping[str, Sequence[np.ndarray]]
@@ -63,6 +64,27 @@ class MaskStep:
                 "aligned_to": self.aligned_to}
 
 
+def mask_steps(roles: Mapping[str, Layer], flow: Sequence[tuple[str, str]], *,
+               first_aligned_to: str | None = None) -> tuple[MaskStep, ...]:
+    """The mask sequence of a flow: each role the product draws on a mask layer, in order,
+    aligned to the one before.
+
+    Args:
+        roles: role -> layer, for the roles drawn.
+        flow: (role, what the step does) in the order the plates are used.
+        first_aligned_to: what the first mask aligns to (e.g. the incoming wafer's "PAD").
+    """
+    masks: list[MaskStep] = []
+    prev = first_aligned_to
+    for role, note in flow:
+        layer = roles.get(role)
+        if layer is None or layer.purpose != "mask":
+            continue
+        masks.append(MaskStep(len(masks) + 1, role, layer, note, prev))
+        prev = role
+    return tuple(masks)
+
+
 @dataclass(frozen=True)
 class Detail:
     """The zoomed detail preview.
@@ -94,6 +116,25 @@ class Report(Protocol):
     def problem_lines(self) -> list[str]:
         """Lines naming what is missing (stderr), empty when ok."""
         ...
+
+
+def corner_detail(preview: Preview, die: Die, *, near: Sequence[tuple[float, float]],
+                  pitch_um: float) -> Detail | None:
+    """The detail preview at the design's corner (designfile.detail_window), captioned.
+
+    Args:
+        preview: the design's [preview] settings.
+        die: the die.
+        near: feature centres (um) the window's default size reaches past.
+        pitch_um: the features' pitch (um).
+    """
+    window = detail_window(preview, die, near=near, pitch_um=pitch_um)
+    if window is None:
+        return None
+    x0, y0, x1, y1 = window
+    corner = preview.detail_corner.replace("_", "-")
+    return Detail(window, f"{corner} corner, {x1 - x0:g} x {y1 - y0:g} um",
+                  preview.detail_corner)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The chip-on-chip part of a design file: chips, first bumps, netlist, capacitors, frame.
 
 `load(doc)` reads the family's sections into a frozen `CocDesign`; every problem raises one
-WlpmaskError naming the file and key (docs/design-file-coc.md has the format). Chip 1 and the
+WlpmaskError naming the file and key (docs/families/coc.md has the format). Chip 1 and the
 capacitor regions are in chip 1's frame (its face seen from above, lower-left corner at the
 origin); an upper chip's place is its lower-left corner on chip 1's face.
 """

@@ -8,9 +8,9 @@ from typing import Any
 
 from ...cells import CellCache
 from ...checks import ProcessCheck
-from ...designfile import DesignDoc, detail_window
+from ...designfile import DesignDoc
 from ...tech import Technology
-from ..base import Detail, MaskStep, Product, Progress, Shapes, quiet
+from ..base import Product, Progress, Shapes, corner_detail, mask_steps, quiet
 from . import design as design_mod
 from .cells import assemble
 from .checks import run_process_checks
@@ -114,28 +114,15 @@ class Wlcsp:
                        rules=part.rules, layers=part.layers, grid_um=tech.grid_um, cache=cache,
                        rdl=rt.polygons)
         roles = part.layers.drawn()
-        masks, prev = [], "PAD"
-        for role, note in FLOW:
-            layer = roles.get(role)
-            if layer is None or layer.purpose != "mask":
-                continue
-            masks.append(MaskStep(len(masks) + 1, role, layer, note, prev))
-            prev = role
+        masks = mask_steps(roles, FLOW, first_aligned_to="PAD")
         absent = {role: f"[{role.lower()}] enabled = false"
                   for role, on in (("UBM", part.ubm), ("STENCIL", part.stencil.enabled))
                   if not on}
         b = part.bumps
-        window = detail_window(part.preview, part.die,
-                               near=[(s.x_um, s.y_um) for s in b.sites],
+        detail = corner_detail(part.preview, part.die, near=[(s.x_um, s.y_um) for s in b.sites],
                                pitch_um=b.pitch_um or b.dims.min_pitch_um)
-        detail = None
-        if window is not None:
-            x0, y0, x1, y1 = window
-            corner = part.preview.detail_corner.replace("_", "-")
-            detail = Detail(window, f"{corner} corner, {x1 - x0:g} x {y1 - y0:g} um",
-                            part.preview.detail_corner)
         return Product(
-            top=top, roles=roles, die=part.die, masks=tuple(masks),
+            top=top, roles=roles, die=part.die, masks=masks,
             report=WlcspReport(rt.routed, rt.unrouted, rt.assignment, rt.total_length_um,
                                rt.teardrops),
             preview_layers=tuple(roles[r].name for r in PREVIEW_ORDER if r in roles),
