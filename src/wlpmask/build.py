@@ -5,8 +5,9 @@ product and runs its process checks; the driver runs the technology's rules on t
 product draws, and writes (docs/outputs.md): NAME.gds (hierarchical, reproducible),
 NAME.drc.json and NAME.lyrdb (DRC and process checks), NAME.lyp, manifest.json, NAME.svg and
 NAME.png (the die), NAME.detail.png (a zoomed corner), plus files the design generated while
-loading (a demo chip's GDS) and files the family adds. Everything is written into a staging
-directory that replaces the output directory only when every file is complete.
+loading (a demo chip's GDS) and files the family adds; with a [wafer] section, the wafer step
+(wlpmask.wafer) adds the wafer, its plates, maps, job deck and report. Everything is written
+into a staging directory that replaces the output directory only when every file is complete.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class BuildResult:
         checks: every process check run.
         manifest: the manifest written as manifest.json.
         skipped_rules: rules not run (rule id -> reason).
+        wafer: what the wafer step wrote and found (None without [wafer]).
     """
 
     design: Design
@@ -59,6 +61,7 @@ class BuildResult:
     checks: list[ProcessCheck]
     manifest: dict[str, Any] = field(default_factory=dict)
     skipped_rules: dict[str, str] = field(default_factory=dict)
+    wafer: Any = None
 
     @property
     def report(self) -> Any:
@@ -72,9 +75,10 @@ class BuildResult:
 
     @property
     def ok(self) -> bool:
-        """True when the layout is DRC-clean, every process check passed and the family made
-        everything it was asked for."""
-        return self.drc.clean and all(c.passed for c in self.checks) and self.report.ok
+        """True when the layout is DRC-clean, every process check passed, the family made
+        everything it was asked for and the wafer (if any) is DRC-clean."""
+        return (self.drc.clean and all(c.passed for c in self.checks) and self.report.ok
+                and (self.wafer is None or self.wafer.ok))
 
 
 def skipped_rules(tech: Technology, product: Product) -> dict[str, str]:
@@ -152,7 +156,9 @@ def build(design_path: str | Path, out_dir: str | Path | None = None, *,
     progress("writing")
     with staged_dir(out) as tmp:
         _write_all(result, fam, shapes, tmp)
-    result.files = [out / p.name for p in result.files]
+        if design.wafer is not None:
+            _write_wafer(result, fam, shapes, rules, tmp, progress)
+    result.files = [out / p.relative_to(tmp) for p in result.files]
     return result
 
 
@@ -191,6 +197,24 @@ def _write_all(result: BuildResult, fam: Family, shapes, tmp: Path) -> None:
         (tmp / fname).write_bytes(data)
     files = sorted(p.name for p in tmp.iterdir())
     result.manifest = _manifest(result, fam, shapes, {f: _sha(tmp / f) for f in files})
+    (tmp / MANIFEST).write_text(json_text(result.manifest), encoding="utf-8")
+    result.files = [tmp / f for f in sorted([*files, MANIFEST])]
+
+
+def _write_wafer(result: BuildResult, fam: Family, shapes, rules: list[str], tmp: Path,
+                 progress: Progress) -> None:
+    """The wafer step (wlpmask.wafer), then the file list and manifest again with its keys."""
+    from .wafer import build_wafer
+
+    result.wafer = build_wafer(tmp, design=result.design, product=result.product,
+                               drc=result.drc, checks=result.checks, rules=rules,
+                               skipped=result.skipped_rules, die_shapes=shapes,
+                               progress=progress)
+    files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")
+                   if p.is_file() and p.name != MANIFEST)
+    result.manifest = _manifest(result, fam, shapes, {f: _sha(tmp / f) for f in files})
+    result.manifest.update(result.wafer.manifest)
+    result.manifest["ok"] = result.ok
     (tmp / MANIFEST).write_text(json_text(result.manifest), encoding="utf-8")
     result.files = [tmp / f for f in sorted([*files, MANIFEST])]
 

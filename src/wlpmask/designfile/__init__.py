@@ -2,18 +2,20 @@
 
 The [design] header (name, technology, family, description), the die frame ([die]), the
 bond-pad and contact-area sources ([pads]: inline, CSV, GDS layer, DEF + LEF), the [layers]
-role overrides and the [preview] settings. A family reads its own sections through the same
-`DesignDoc` and typed `Reader`; this package knows no family.
+role overrides, the [preview] settings and the [wafer] the die is stepped on. A family reads
+its own sections through the same `DesignDoc` and typed `Reader`; this package knows no
+family.
 """
 
 from .die import DIE_KEYS, MAX_DIE_UM, Die, read_die
 from .header import DesignDoc, Header, read_design
 from .preview import CORNERS, Preview, detail_window, read_preview
 from .roles import Roles, read_roles
+from .wafer import WaferSpec, read_wafer
 
 # The sections this package reads; a family adds its own.
-SHARED_SECTIONS = frozenset({"design", "die", "layers", "pads", "preview"})
+SHARED_SECTIONS = frozenset({"design", "die", "layers", "pads", "preview", "wafer"})
 
 __all__ = ["CORNERS", "DIE_KEYS", "MAX_DIE_UM", "SHARED_SECTIONS", "DesignDoc", "Die", "Header",
-           "Preview", "Roles", "detail_window", "read_design", "read_die", "read_preview",
-           "read_roles"]
+           "Preview", "Roles", "WaferSpec", "detail_window", "read_design", "read_die",
+           "read_preview", "read_roles", "read_wafer"]
