@@ -17,7 +17,8 @@ from types import MappingProxyType
 from ..tech import Technology
 from ..validate import Reader
 
-__all__ = ["DIAMETERS_MM", "PLATES", "SEMI_FLAT_MM", "Plate", "WaferSpec", "read_wafer"]
+__all__ = ["DIAMETERS_MM", "FIELD_MARGIN_MM", "LABEL_BAND_MM", "PLATES", "SEMI_FLAT_MM",
+           "Plate", "WaferSpec", "plate_need_mm", "read_wafer"]
 
 # Wafer diameters the section accepts; the SEMI primary flat length of those that have one.
 DIAMETERS_MM = (100.0, 125.0, 150.0, 200.0, 300.0)
@@ -45,6 +46,10 @@ PLATES: Mapping[str, Plate] = MappingProxyType({
     code: Plate(code, side * INCH_MM, thick * INCH_MM)
     for code, side, thick in (("5009", 5.0, 0.090), ("6025", 6.0, 0.250), ("7009", 7.0, 0.090),
                               ("9009", 9.0, 0.090))})
+# The field of a plate (where a dark-field plate is inverted) reaches this far beyond the
+# wafer edge; the label needs at least LABEL_BAND_MM between the field and the plate edge.
+FIELD_MARGIN_MM = 2.0
+LABEL_BAND_MM = 5.0
 PARTIAL = ("omit", "map")
 _DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 _KEYS = {"diameter_mm", "edge_exclusion_mm", "orientation", "flat_length_mm", "notch_keepout_mm",
@@ -67,7 +72,7 @@ class WaferSpec:
         partial_dies: "omit" (full dies only) or "map" (partial dies listed in the wafer maps).
         marks_mm: centres of the alignment-mark sites (wafer frame); None: two on the x axis.
         alignment_tolerance_um: the aligner's overlay tolerance (mark gaps follow it).
-        plate: the plate; None: the smallest standard plate that holds the wafer.
+        plate: the plate (by default the smallest standard plate that holds the wafer).
         invert_dark_field: dark-field plates carry the chrome (drawn data inverted in the field).
         mirror: plates are mirrored (right-reading chrome-up) instead of drawn as seen on the
             wafer (right-reading chrome-down).
@@ -86,7 +91,7 @@ class WaferSpec:
     partial_dies: str
     marks_mm: tuple[tuple[float, float], ...] | None
     alignment_tolerance_um: float
-    plate: Plate | None
+    plate: Plate
     invert_dark_field: bool
     mirror: bool
     revision: str
@@ -118,15 +123,37 @@ def _orientation(r: Reader, t: dict, diameter: float) -> tuple[float | None, flo
     return None, r.num(t, "wafer", "notch_keepout_mm", maximum=diameter / 2)
 
 
-def _plate(r: Reader, t: dict) -> Plate | None:
-    custom = "plate_size_mm" in t or "plate_thickness_mm" in t
-    if custom:
+def plate_need_mm(diameter_mm: float) -> float:
+    """The least plate side for a wafer: the field and the label band on both sides.
+
+    Args:
+        diameter_mm: the wafer diameter.
+    """
+    return diameter_mm + 2 * (FIELD_MARGIN_MM + LABEL_BAND_MM)
+
+
+def _plate(r: Reader, t: dict, diameter: float) -> Plate:
+    need = plate_need_mm(diameter)
+    if "plate_size_mm" in t or "plate_thickness_mm" in t:
         if "plate" in t:
             raise r.err("wafer.plate", "give a plate code or plate_size_mm, not both")
-        return Plate("custom", r.num(t, "wafer", "plate_size_mm", strict=True, maximum=1000.0),
-                     r.num(t, "wafer", "plate_thickness_mm", strict=True, maximum=20.0))
-    code = r.string(t, "wafer", "plate", default="auto", choices=("auto", *PLATES))
-    return None if code == "auto" else PLATES[code]
+        plate = Plate("custom", r.num(t, "wafer", "plate_size_mm", strict=True,
+                                      maximum=1000.0),
+                      r.num(t, "wafer", "plate_thickness_mm", strict=True, maximum=20.0))
+        key = "wafer.plate_size_mm"
+    else:
+        code = r.string(t, "wafer", "plate", default="auto", choices=("auto", *PLATES))
+        if code == "auto":
+            fits = [p for p in PLATES.values() if p.size_mm >= need]
+            if not fits:
+                raise r.err("wafer.plate", f"no standard 1x plate holds a {diameter:g} mm wafer "
+                            f"(needs {need:g} mm); give plate_size_mm and plate_thickness_mm")
+            return min(fits, key=lambda p: p.size_mm)
+        plate, key = PLATES[code], "wafer.plate"
+    if plate.size_mm < need:
+        raise r.err(key, f"a {plate.size_mm:g} mm plate is too small for a {diameter:g} mm "
+                    f"wafer, its field and label (needs {need:g} mm)")
+    return plate
 
 
 def _marks(r: Reader, t: dict, radius_mm: float) -> tuple[tuple[float, float], ...] | None:
@@ -182,7 +209,7 @@ def read_wafer(r: Reader, t: dict, tech: Technology, *, design_name: str) -> Waf
         source=r.file, diameter_mm=d, edge_exclusion_mm=edge, flat_length_mm=flat,
         notch_keepout_mm=notch, offset_um=offset,
         partial_dies=r.string(t, "wafer", "partial_dies", default="omit", choices=PARTIAL),
-        marks_mm=_marks(r, t, d / 2), alignment_tolerance_um=tol, plate=_plate(r, t),
+        marks_mm=_marks(r, t, d / 2), alignment_tolerance_um=tol, plate=_plate(r, t, d),
         invert_dark_field=r.boolean(t, "wafer", "invert_dark_field", default=True),
         mirror=r.boolean(t, "wafer", "mirror", default=False), revision=revision, date=date,
         substrate_id=substrate)

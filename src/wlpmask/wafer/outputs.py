@@ -99,11 +99,11 @@ def build_wafer(folder: Path, *, design: Any, product: Product, drc: DrcResult,
         write_gds(folder / p.file, p.cell, tech=tech, extra_properties=props)
         sha[p.file] = hashlib.sha256((folder / p.file).read_bytes()).hexdigest()
         lay = p.mask.layer.name
-        write_preview(folder / p.file.replace(".gds", ".png"), die_shapes, tech=tech,
+        write_preview(folder / p.file.replace(".gds", ".svg"), die_shapes, tech=tech,
                       layers=[n for n in ("DIE", lay) if n in die_shapes],
                       title=f"{name}: step {p.mask.step} {lay} (die, as drawn)")
     marks = flatten_layers(plan.site.cell, tech)
-    write_preview(folder / "masks" / "marks.png", marks, tech=tech,
+    write_preview(folder / "masks" / "marks.svg", marks, tech=tech,
                   layers=[m.layer.name for m in product.masks]
                   + [pr.outer.name for pr in plan.pairs if pr.outer.name not in
                      {m.layer.name for m in product.masks}],

@@ -21,21 +21,16 @@ import gdstk
 import shapely
 
 from ..cells import polygon
-from ..designfile.wafer import PLATES, Plate
-from ..errors import WlpmaskError
+from ..designfile.wafer import FIELD_MARGIN_MM, Plate
 from ..families.base import MaskStep, Product, Progress, quiet
 from ..geometry import hole_free_rings, snap_geometry
 from ..tech import Layer
 from .bias import biased, layer_geometry, to_cell
 from .layout import DOC_LAYERS, WaferPlan, die_refs
 
-__all__ = ["FIELD_MARGIN_UM", "PlateData", "choose_plate", "make_plates", "plate_file"]
+__all__ = ["PlateData", "field_box", "make_plates", "plate_file"]
 
 Box = tuple[float, float, float, float]
-# The field (where a dark-field plate is inverted) reaches this far beyond the wafer edge.
-FIELD_MARGIN_UM = 2000.0
-# The least room between the field and the plate edge: the label goes there.
-LABEL_BAND_UM = 5000.0
 
 
 @dataclass(frozen=True)
@@ -88,34 +83,9 @@ def plate_file(mask: MaskStep) -> str:
 
 
 def field_box(plan: WaferPlan) -> Box:
-    """The field: a square around the wafer, FIELD_MARGIN_UM beyond its edge."""
-    h = plan.outline.radius_um + FIELD_MARGIN_UM
+    """The field: a square around the wafer, FIELD_MARGIN_MM beyond its edge."""
+    h = plan.outline.radius_um + FIELD_MARGIN_MM * 1000.0
     return (-h, -h, h, h)
-
-
-def choose_plate(plan: WaferPlan) -> Plate:
-    """The design's plate, or the smallest standard one that holds the field and the label.
-
-    Args:
-        plan: the wafer plan.
-
-    Raises:
-        WlpmaskError: the plate is too small, or no standard plate is large enough.
-    """
-    need = 2 * (field_box(plan)[2] + LABEL_BAND_UM) / 1000.0
-    spec = plan.spec
-    if spec.plate is not None:
-        if spec.plate.size_mm < need:
-            raise WlpmaskError(f"a {spec.plate.size_mm:g} mm plate is too small for a "
-                               f"{spec.diameter_mm:g} mm wafer and its label (needs "
-                               f"{need:g} mm)", file=spec.source, key="wafer.plate")
-        return spec.plate
-    fits = [p for p in PLATES.values() if p.size_mm >= need]
-    if not fits:
-        raise WlpmaskError(f"no standard 1x plate holds a {spec.diameter_mm:g} mm wafer (needs "
-                           f"{need:g} mm); give plate_size_mm and plate_thickness_mm",
-                           file=spec.source, key="wafer.plate")
-    return min(fits, key=lambda p: p.size_mm)
 
 
 def _label_polys(lines: tuple[str, ...], plan: WaferPlan, plate: Plate,
@@ -197,7 +167,7 @@ def make_plates(plan: WaferPlan, product: Product, *, name: str, grid_um: float,
         grid_um: the manufacturing grid.
         progress: where each plate is reported.
     """
-    plate = choose_plate(plan)
+    plate = plan.spec.plate
     out = []
     for k, mask in enumerate(product.masks):
         progress("plates", k, len(product.masks))

@@ -83,14 +83,14 @@ def _masks(inp: ReportInput) -> list:
                      m["tone"], m["field_tone"], f"{m['bias_um_per_edge']:+g} um",
                      f"{cd['drawn_um']:g} -> {cd['on_plate_um']:g} um", m["reading"],
                      m["plate"]))
-        preview = m["file"].replace(".gds", ".png")
+        preview = m["file"].replace(".gds", ".svg")
         if _exists(inp, preview):
             images.append(Image(preview, f"step {m['step']}: {m['layer']} ({m['note']})"))
     head = ("step", "layer", "plate file", "aligned to", "tone", "field", "bias per edge",
             "CD drawn -> plate", "reading", "plate")
     out = [Heading("Masks"), Table(head, rows), *images]
-    if _exists(inp, "masks/marks.png"):
-        out.append(Image("masks/marks.png", "alignment-mark site"))
+    if _exists(inp, "masks/marks.svg"):
+        out.append(Image("masks/marks.svg", "alignment-mark site"))
     out.append(Links([("masks.json", "job deck (masks.json)"),
                       ("masks.maly", "mask set (MALY)")]))
     return out
