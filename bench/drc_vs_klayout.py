@@ -24,14 +24,14 @@ from __future__ import annotations
 import argparse
 import ctypes
 import math
-import multiprocessing as mp
-import resource
 import tempfile
 import time
 from pathlib import Path
 
 import gdstk
 import numpy as np
+
+from child import maxrss_mb, run_in_child
 
 PITCH_UM = 400.0
 PAD_UM = 250.0      # pad octagon, flat to flat
@@ -154,7 +154,7 @@ def _wlpmask(gds: str, tech_path: str, queue) -> None:
     for v in res.violations:
         marks[v.rule].append(v.edge_pair)
     queue.put({"read": t1 - t0, "check": t2 - t1, "counts": res.summary(), "pairs": marks,
-               "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+               "maxrss_mb": maxrss_mb()})
 
 
 def _klayout(gds: str, queue) -> None:
@@ -179,7 +179,7 @@ def _klayout(gds: str, queue) -> None:
                  for e in ep.each()] for r, ep in checks.items()}
     queue.put({"read": t1 - t0, "check": t2 - t1, "counts": {r: len(p) for r, p in pairs.items()},
                "pairs": pairs,
-               "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+               "maxrss_mb": maxrss_mb()})
 
 
 def write_bump_array(n: int, path: Path, *, flat: bool) -> None:
@@ -215,17 +215,11 @@ def _end_to_end(gds: str, tech_path: str, queue) -> None:
     shapes = flatten_layers(lay.top("TOP"), tech, dbu_um=lay.dbu_um)
     res = run_drc(shapes, tech)
     queue.put({"time": time.perf_counter() - t0, "counts": res.summary(),
-               "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+               "maxrss_mb": maxrss_mb()})
 
 
 def _run(target, *args) -> dict:
-    ctx = mp.get_context("fork")
-    q = ctx.Queue()
-    p = ctx.Process(target=target, args=(*args, q))
-    p.start()
-    out = q.get()
-    p.join()
-    return out
+    return run_in_child(target, *args)
 
 
 def _flagged(pairs: dict) -> set:

@@ -33,6 +33,7 @@ from .io.lyrdb import Category, write_lyrdb
 from .io.outdir import MANIFEST, check_output_dir, staged_dir
 from .io.preview import write_preview
 from .tech import Technology
+from .wafer import build_wafer
 
 __all__ = ["BuildResult", "build", "output_names", "skipped_rules"]
 
@@ -204,8 +205,6 @@ def _write_all(result: BuildResult, fam: Family, shapes, tmp: Path) -> None:
 def _write_wafer(result: BuildResult, fam: Family, shapes, rules: list[str], tmp: Path,
                  progress: Progress) -> None:
     """The wafer step (wlpmask.wafer), then the file list and manifest again with its keys."""
-    from .wafer import build_wafer
-
     result.wafer = build_wafer(tmp, design=result.design, product=result.product,
                                drc=result.drc, checks=result.checks, rules=rules,
                                skipped=result.skipped_rules, die_shapes=shapes,
@@ -214,7 +213,6 @@ def _write_wafer(result: BuildResult, fam: Family, shapes, rules: list[str], tmp
                    if p.is_file() and p.name != MANIFEST)
     result.manifest = _manifest(result, fam, shapes, {f: _sha(tmp / f) for f in files})
     result.manifest.update(result.wafer.manifest)
-    result.manifest["ok"] = result.ok
     (tmp / MANIFEST).write_text(json_text(result.manifest), encoding="utf-8")
     result.files = [tmp / f for f in sorted([*files, MANIFEST])]
 

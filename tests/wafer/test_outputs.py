@@ -134,3 +134,18 @@ def test_progress_on_the_long_steps(plain):
     assert any(p.startswith("wafer DRC") for p in phases)
     plates = [(d, t) for p, d, t in plain.seen if p == "writing plates"]
     assert plates and all(t == 3 for _, t in plates)
+
+
+def test_a_product_without_masks_gets_a_wafer_and_maps_but_no_plate(plain, tmp_path):
+    from dataclasses import replace
+
+    from wlpmask.wafer import build_wafer
+
+    r = plain
+    out = build_wafer(tmp_path, design=r.design, product=replace(r.product, masks=()),
+                      drc=r.drc, checks=r.checks, rules=r.manifest["drc"]["rules"],
+                      skipped=r.skipped_rules, die_shapes={})
+    assert out.manifest["plates"] == [] and out.manifest["wafer"]["marks_um"] == []
+    assert out.manifest["wafer"]["dies"] >= r.manifest["wafer"]["dies"]  # no mark site
+    assert (tmp_path / "t.wafermap.xml").is_file() and (tmp_path / "report.html").is_file()
+    assert "BEGIN MALY" in (tmp_path / "masks.maly").read_text()

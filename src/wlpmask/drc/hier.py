@@ -34,6 +34,10 @@ from .result import DrcResult, ViolationBlock, Violations, in_order
 __all__ = ["HierResult", "run_drc_hier"]
 
 _TOUCH = 2  # database units: shapes closer than this merge (or touch)
+# Per rule kind, the layers (by position) without which the kind finds nothing: a check where
+# instances meet is skipped when one of them has no shape there.
+_SUBJECTS = {"width": (0,), "space": (0,), "min_area": (0,), "separation": (0, 1),
+             "enclosure": (1,), "inside": (1,)}
 
 
 @dataclass
@@ -222,7 +226,8 @@ def _check_rule(rc: _RuleCheck, waive: Collection[str], out: HierResult) -> Viol
                 polys = rc.selected(p, n, rel)
                 if polys:
                     shapes[n].append(_moved(polys, offs * dbu))
-    if any(shapes.values()):
+    subjects = [rule.layers[k] for k in _SUBJECTS.get(rule.kind, ())]
+    if any(shapes.values()) and all(shapes[n] for n in subjects):
         sets = {}
         for n, parts in shapes.items():
             if parts:

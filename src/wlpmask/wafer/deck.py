@@ -14,7 +14,7 @@ from .. import __version__
 from ..io.maly import MalyMask, maly_text
 from ..tech import Technology
 from .layout import WaferPlan
-from .marks import FINE_GAP_PER_TOLERANCE, critical_dimension
+from .marks import critical_dimension, fine_gap
 from .plates import PlateData
 
 __all__ = ["MALY_FILE", "deck_json", "maly_file", "wafer_record"]
@@ -66,7 +66,7 @@ def deck_json(plates: Sequence[PlateData], plan: WaferPlan, *, name: str, tech: 
         sha256: plate file -> its sha256.
     """
     spec = plan.spec
-    fine = FINE_GAP_PER_TOLERANCE * spec.alignment_tolerance_um
+    fine = fine_gap(spec.alignment_tolerance_um, tech.grid_um)
     masks = []
     for p in plates:
         lay = p.mask.layer
@@ -107,5 +107,5 @@ def maly_file(plates: Sequence[PlateData], *, name: str) -> str:
         h = p.plate.size_mm * 500.0
         masks.append(MalyMask(p.mask.layer.name, p.file.split("/", 1)[1], p.cell.name,
                               p.data_gds[0], (-h, -h, h, h)))
-    size = plates[0].plate.size_mm * 1000.0 if plates else 0.0
+    size = plates[0].plate.size_mm * 1000.0 if plates else 25400.0
     return maly_text(masks, root="masks", plate_um=size, title=f"mask set of {name}")

@@ -107,17 +107,19 @@ def plan_wafer(spec: WaferSpec, product: Product, *, tech: Technology, rules: Se
         raise WlpmaskError(f"a {step[0]:g} x {step[1]:g} um die does not fit the usable area "
                            f"of a {spec.diameter_mm:g} mm wafer", file=spec.source,
                            key="wafer.diameter_mm")
-    pairs = mark_pairs(product.masks, product.roles)
+    pairs = mark_pairs(product.masks, product.roles, source=spec.source)
     site = mark_site(pairs, product.masks, tech=tech, tolerance_um=spec.alignment_tolerance_um,
                      name=f"{product.top.name}_marks", cache=cache)
-    if spec.marks_mm is None:
+    if not product.masks:
+        marks: tuple[tuple[float, float], ...] = ()  # no plate, nothing to align
+    elif spec.marks_mm is None:
         marks = _default_marks(outline, site.box_um)
     else:
         marks = tuple((x * 1000.0, y * 1000.0) for x, y in spec.marks_mm)
     keep = _keepout(tech, rules, product)
     x0, y0, x1, y1 = site.box_um
     boxes = [(x + x0, y + y0, x + x1, y + y1) for x, y in marks]
-    if not outline.full(np.array(boxes)).all():
+    if boxes and not outline.full(np.array(boxes)).all():
         raise WlpmaskError("an alignment-mark site leaves the usable area of the wafer",
                            file=spec.source, key="wafer.marks_mm")
     grown = [(a - keep, b - keep, c + keep, d + keep) for a, b, c, d in boxes]

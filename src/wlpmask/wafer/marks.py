@@ -5,9 +5,10 @@ the layer aligned to, the inner part on the new layer. The fine box-in-box gap i
 the aligner's overlay tolerance (DOMAIN.md 8: 2-3 x), the coarser ones 3 and 10 times that;
 an inner square is eight gaps wide. The verniers (x and y) read the overlay in steps of half
 the tolerance. No feature is drawn below the width and space rules of its layer, so a mark on
-a thick layer grows with it. Each mask also gets a CD bar (a line of its critical dimension)
-where the job deck says to measure it. A site holds every block and bar and is placed at two
-or more places on the wafer, where no die is.
+a thick layer grows with it, and frames and spaces are at least the rules between the pair's
+two layers, so only a frame's window faces its inner square. Each mask also gets a CD bar (a
+line of its critical dimension) where the job deck says to measure it. A site holds every
+block and bar and is placed at two or more places on the wafer, where no die is.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ..errors import WlpmaskError
 from ..families.base import MaskStep
 from ..tech import Layer, Technology
 
-__all__ = ["GAP_FACTORS", "MarkPair", "MarkSite", "critical_dimension", "mark_pairs",
+__all__ = ["GAP_FACTORS", "MarkPair", "MarkSite", "critical_dimension", "fine_gap", "mark_pairs",
            "mark_site"]
 
 # Box-in-box gaps as multiples of the fine gap (2.5 x the overlay tolerance), coarse first.
@@ -49,12 +50,14 @@ class MarkPair:
     inner: Layer
 
 
-def mark_pairs(masks: Sequence[MaskStep], roles: Mapping[str, Layer]) -> list[MarkPair]:
+def mark_pairs(masks: Sequence[MaskStep], roles: Mapping[str, Layer], *,
+               source: str | None = None) -> list[MarkPair]:
     """The mark pairs of a mask sequence: every mask after the first against its aligned_to.
 
     Args:
         masks: the product's mask sequence.
         roles: the product's roles (role -> layer).
+        source: the design file (named by the error when a mask aligns to a role not drawn).
     """
     out = []
     for m in masks[1:]:
@@ -62,7 +65,8 @@ def mark_pairs(masks: Sequence[MaskStep], roles: Mapping[str, Layer]) -> list[Ma
             continue
         if m.aligned_to not in roles:
             raise WlpmaskError(f"mask {m.step} ({m.layer.name}) aligns to role "
-                               f"{m.aligned_to!r}, which the product does not draw")
+                               f"{m.aligned_to!r}, which the product does not draw: no "
+                               "alignment mark can be drawn on it", file=source, key="wafer")
         out.append(MarkPair(m.step, roles[m.aligned_to], m.layer))
     return out
 
@@ -72,6 +76,16 @@ def _rule_min(tech: Technology, layer: Layer, kinds: Sequence[str]) -> float:
     vals = [r.limit for r in tech.rules.values()
             if r.kind in kinds and r.layers == (layer.name,)]
     return max(vals, default=0.0)
+
+
+def fine_gap(tolerance_um: float, grid_um: float) -> float:
+    """The fine box-in-box gap: 2.5 x the overlay tolerance on the grid (at least one step).
+
+    Args:
+        tolerance_um: the aligner's overlay tolerance.
+        grid_um: the manufacturing grid.
+    """
+    return max(geo.snap_value(FINE_GAP_PER_TOLERANCE * tolerance_um, grid_um), grid_um)
 
 
 def critical_dimension(tech: Technology, layer: Layer, fine_gap_um: float) -> float:
@@ -123,12 +137,22 @@ class _Drawer:
         return (*pts.min(axis=0), *pts.max(axis=0))
 
 
+def _pair_min(tech: Technology, pair: MarkPair) -> float:
+    """The largest limit of the technology's rules between the pair's two layers."""
+    names = {pair.outer.name, pair.inner.name}
+    return max([r.limit for r in tech.rules.values()
+                if r.unit == "um" and len(r.layers) == 2 and set(r.layers) == names],
+               default=0.0)
+
+
 def _box_in_box(dr: _Drawer, pair: MarkPair, x: float, gap: float, feat_a: float,
-                feat_b: float) -> float:
-    """One box-in-box level with its left edge at x (centred on y = 0); returns its width."""
+                feat_b: float, between: float) -> float:
+    """One box-in-box level with its left edge at x (centred on y = 0); returns its width. The
+    frame is at least `between` wide, so its outer edges stay beyond the rules between the two
+    layers: only its window faces the inner square."""
     s = max(INNER_PER_GAP * gap, feat_b)
     window = s + 2 * gap
-    fw = max(4 * gap, feat_a)
+    fw = max(4 * gap, feat_a, between)
     half = window / 2 + fw
     cx = x + half
     dr.frame(pair.outer, (cx - half, -half, cx + half, half), fw)
@@ -171,7 +195,7 @@ def mark_site(pairs: Sequence[MarkPair], masks: Sequence[MaskStep], *, tech: Tec
         cache: the build's cell cache.
     """
     grid = tech.grid_um
-    fine = max(geo.snap_value(FINE_GAP_PER_TOLERANCE * tolerance_um, grid), grid)
+    fine = fine_gap(tolerance_um, grid)
     res = max(geo.snap_value(tolerance_um / 2, grid), grid)
     dr = _Drawer(grid)
     blocks: dict[int, tuple[float, float]] = {}
@@ -179,19 +203,22 @@ def mark_site(pairs: Sequence[MarkPair], masks: Sequence[MaskStep], *, tech: Tec
     for pair in pairs:
         feat_a = _rule_min(tech, pair.outer, ("width", "space"))
         feat_b = _rule_min(tech, pair.inner, ("width", "space"))
+        between = _pair_min(tech, pair)
+        space = max(feat_a, feat_b, 10 * fine, between)
         row = _Drawer(grid)
         x = 0.0
         for f in GAP_FACTORS:
-            x += _box_in_box(row, pair, x, geo.snap_value(f * fine, grid), feat_a, feat_b)
-            x += max(feat_a, feat_b, 10 * fine)
+            x += _box_in_box(row, pair, x, geo.snap_value(f * fine, grid), feat_a, feat_b,
+                             between)
+            x += space
         w = max(4 * fine, feat_a, feat_b)
-        x += _vernier(row, pair, x, w, res, False) + max(feat_a, feat_b, 10 * fine)
+        x += _vernier(row, pair, x, w, res, False) + space
         _vernier(row, pair, x, w, res, True)
         x0, y0, x1, y1 = row.extent()
         shift = y - y1
         dr.polys.extend((lay, p + [0.0, shift]) for lay, p in row.polys)
         blocks[pair.step] = ((x0 + x1) / 2, (y0 + y1) / 2 + shift)
-        y = y0 + shift - max(feat_a, feat_b, 10 * fine)
+        y = y0 + shift - space
     bars: dict[int, tuple[float, float, float]] = {}
     bx = dr.extent()[2] + 20 * fine if dr.polys else 0.0
     by = 0.0
@@ -201,7 +228,7 @@ def mark_site(pairs: Sequence[MarkPair], masks: Sequence[MaskStep], *, tech: Tec
         dr.box(m.layer, bx, by - length, bx + cd, by)
         bars[m.step] = (bx + cd / 2, by - length / 2, cd)
         bx += cd + max(_rule_min(tech, m.layer, ("space",)), 10 * fine, cd)
-    x0, y0, x1, y1 = dr.extent()
+    x0, y0, x1, y1 = dr.extent() if dr.polys else (0.0, 0.0, 0.0, 0.0)
     cx, cy = geo.snap_value((x0 + x1) / 2, grid), geo.snap_value((y0 + y1) / 2, grid)
     polys = [(lay, p - [cx, cy]) for lay, p in dr.polys]
 

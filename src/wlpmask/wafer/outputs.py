@@ -102,12 +102,12 @@ def build_wafer(folder: Path, *, design: Any, product: Product, drc: DrcResult,
         write_preview(folder / p.file.replace(".gds", ".svg"), die_shapes, tech=tech,
                       layers=[n for n in ("DIE", lay) if n in die_shapes],
                       title=f"{name}: step {p.mask.step} {lay} (die, as drawn)")
-    marks = flatten_layers(plan.site.cell, tech)
-    write_preview(folder / "masks" / "marks.svg", marks, tech=tech,
-                  layers=[m.layer.name for m in product.masks]
-                  + [pr.outer.name for pr in plan.pairs if pr.outer.name not in
-                     {m.layer.name for m in product.masks}],
-                  title=f"{name}: alignment-mark site")
+    if plates:
+        write_preview(folder / "masks" / "marks.svg", flatten_layers(plan.site.cell, tech),
+                      tech=tech, layers=list(dict.fromkeys(
+                          [m.layer.name for m in product.masks]
+                          + [pr.outer.name for pr in plan.pairs])),
+                      title=f"{name}: alignment-mark site")
     for fname, data in map_files(plan, name=name).items():
         _write(folder / fname, data)
     deck = deck_json(plates, plan, name=name, tech=tech, sha256=sha)
