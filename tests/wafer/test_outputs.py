@@ -149,3 +149,17 @@ def test_a_product_without_masks_gets_a_wafer_and_maps_but_no_plate(plain, tmp_p
     assert out.manifest["wafer"]["dies"] >= r.manifest["wafer"]["dies"]  # no mark site
     assert (tmp_path / "t.wafermap.xml").is_file() and (tmp_path / "report.html").is_file()
     assert "BEGIN MALY" in (tmp_path / "masks.maly").read_text()
+
+
+def test_wafer_violations_fail_the_build(tmp_path, monkeypatch):
+    from tests.wafer.conftest import small_build
+    from wlpmask.wafer import layout
+
+    # a keep-out smaller than nothing: dies go onto the mark sites, and meet their marks there
+    monkeypatch.setattr(layout, "_keepout", lambda *a: -3000.0)
+    r = small_build(tmp_path)
+    assert r.drc.clean and not r.ok and not r.wafer.ok
+    wd = r.manifest["wafer_drc"]
+    assert wd["violations"] == len(r.wafer.drc.violations) > 0 and r.manifest["ok"] is False
+    report = json.loads((r.out_dir / "t.wafer.drc.json").read_text())
+    assert len(report["violations"]) == wd["violations"]
