@@ -94,7 +94,12 @@ class Rows:
 
     @classmethod
     def of(cls, found: Sequence[Violation], dbu: float) -> Rows:
-        """The rows of a check's result (a Violations sequence or a list of records)."""
+        """The rows of a check's result.
+
+        Args:
+            found: a Violations sequence or a list of records (um).
+            dbu: the database unit (um).
+        """
         blocks, records = [], []
         parts = found.parts() if isinstance(found, Violations) else [list(found)]
         for part in parts:
@@ -120,7 +125,12 @@ class Rows:
         return np.concatenate([self.bbox, self.mbox])
 
     def take(self, keep: np.ndarray, offsets: np.ndarray, dbu: float) -> tuple[list, list]:
-        """The rows where keep is set (a mask over boxes()), moved to every offset.
+        """The rows where keep is set, moved to every offset.
+
+        Args:
+            keep: a mask over boxes() (edge pairs, then markers).
+            offsets: (n, 2) int64 translations (database units).
+            dbu: the database unit (um).
 
         Returns (edge-pair arrays [measured, first, second, bbox] in um, marker records).
         """

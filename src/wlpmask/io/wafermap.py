@@ -73,10 +73,13 @@ def wafermap_png(sites: Sequence[MapSite], *, step_um: tuple[float, float],
         wafer: the wafer outline polygon (um, wafer centre at the origin).
         usable: the usable-area outline polygon.
         marks: the alignment-mark site boxes.
-        radius_um: the wafer radius.
+        radius_um: the wafer radius (the picture holds the wafer and every site).
         title: the caption.
     """
-    s = (_PX - 20) / (2 * radius_um)
+    hx, hy = step_um[0] / 2, step_um[1] / 2
+    reach = max([radius_um, *(max(abs(x.x_um) + hx, abs(x.y_um) + hy) for x in sites),
+                 *(max(abs(v) for v in b) for b in marks)])
+    s = (_PX - 20) / (2 * reach)
     img = np.full((_PX + _TITLE, _PX + _LEGEND, 3), 255, dtype=np.uint8)
     view = img[_TITLE:, :_PX]
 
@@ -90,11 +93,11 @@ def wafermap_png(sites: Sequence[MapSite], *, step_um: tuple[float, float],
     def box(b: Box, color: tuple[int, int, int]) -> None:
         x0, x1 = int(math.floor(_PX / 2 + b[0] * s)), int(math.ceil(_PX / 2 + b[2] * s))
         y0, y1 = int(math.floor(_PX / 2 - b[3] * s)), int(math.ceil(_PX / 2 - b[1] * s))
-        view[max(y0, 0):y1, max(x0, 0):x1] = (40, 40, 40)
+        x0, y0 = max(x0, 0), max(y0, 0)
+        view[y0:y1, x0:x1] = (40, 40, 40)
         if x1 - x0 > 2 and y1 - y0 > 2:
             view[y0 + 1:y1 - 1, x0 + 1:x1 - 1] = color
 
-    hx, hy = step_um[0] / 2, step_um[1] / 2
     for site in sites:
         box((site.x_um - hx, site.y_um - hy, site.x_um + hx, site.y_um + hy),
             _COLORS[site.state])
