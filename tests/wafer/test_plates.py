@@ -126,3 +126,23 @@ def test_label_lies_outside_the_field(plain):
         below = data(plain, m, box(-half, -half, half, y0))
         assert not below.is_empty()
         assert m["label"][0].startswith(f"t {m['layer']} STEP {m['step']}/")
+
+
+def test_reticles_carry_the_die_image_magnified(plain, tmp_path):
+    from tests.wafer.conftest import DIE_UM, small_build
+
+    ret = small_build(tmp_path, reticle_reduction=4)
+    d = deck(ret)
+    assert d["stepping"]["reduction"] == 4
+    assert len(d["stepping"]["dies_um"]) == ret.manifest["wafer"]["dies"]
+    x, y = d["stepping"]["dies_um"][0]
+    half = DIE_UM / 2
+    for m1, m4 in zip(deck(plain)["masks"], d["masks"]):
+        assert (m4["plate"], m4["reduction"]) == ("6025", 4)
+        assert m4["cd"]["on_plate_um"] == 4 * m1["cd"]["on_plate_um"]
+        # one die of the 1x plate, moved to the origin and magnified, is the reticle's image
+        one = data(plain, m1, box(x - half, y - half, x + half, y + half))
+        one = one.transformed(db.ICplxTrans(4.0, 0, False, db.Vector(
+            -int(round(4 * x / GRID)), -int(round(4 * y / GRID)))))
+        image = data(ret, m4, box(-4 * half, -4 * half, 4 * half, 4 * half))
+        assert not image.is_empty() and (image ^ one).is_empty(), m4["layer"]

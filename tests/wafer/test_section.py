@@ -30,6 +30,8 @@ def test_defaults(tmp_path):
     assert (n.flat_length_mm, n.notch_keepout_mm, n.plate.code) == (None, 4.0, "custom")
     assert wafer_of(tmp_path, diameter_mm=100.0).plate.code == "5009"
     assert wafer_of(tmp_path, plate="9009").plate.size_mm == pytest.approx(228.6)
+    r = wafer_of(tmp_path, diameter_mm=300.0, notch_keepout_mm=4.0, reticle_reduction=5)
+    assert (r.reticle_reduction, r.plate.code) == (5, "6025")  # a reticle: any wafer size
     assert load(tmp_path, base_design()).design.wafer is None
 
 
@@ -49,6 +51,7 @@ def test_defaults(tmp_path):
     ({"plate_size_mm": 160.0, "plate_thickness_mm": 2.0}, "wafer.plate_size_mm", "too small"),
     ({"diameter_mm": 300.0, "notch_keepout_mm": 4.0}, "wafer.plate", "no standard 1x plate"),
     ({"partial": "map"}, "wafer.partial", "unknown key"),
+    ({"reticle_reduction": 2.5}, "wafer.reticle_reduction", "integer 1..10"),
 ])
 def test_bad_values_name_the_key(tmp_path, changes, key, text):
     with pytest.raises(WlpmaskError) as ei:
@@ -60,6 +63,8 @@ def test_bad_values_name_the_key(tmp_path, changes, key, text):
 @pytest.mark.parametrize("changes,key", [
     ({"plate": "5009"}, "wafer.plate"),  # a 150 mm wafer does not fit a 5-inch plate
     ({"marks_mm": [[-72.0, 0.0], [72.0, 0.0]]}, "wafer.marks_mm"),  # off the usable area
+    ({"reticle_reduction": 10, "plate_size_mm": 100.0, "plate_thickness_mm": 2.3},
+     "wafer.reticle_reduction"),  # 10x images and label beyond a 100 mm plate
 ])
 def test_build_refuses_what_does_not_fit(tmp_path, changes, key):
     doc = base_design()

@@ -55,7 +55,7 @@ _DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 _KEYS = {"diameter_mm", "edge_exclusion_mm", "orientation", "flat_length_mm", "notch_keepout_mm",
          "offset_um", "partial_dies", "marks_mm", "alignment_tolerance_um", "plate",
          "plate_size_mm", "plate_thickness_mm", "invert_dark_field", "mirror", "revision",
-         "date", "substrate_id"}
+         "date", "substrate_id", "reticle_reduction"}
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,10 @@ class WaferSpec:
         partial_dies: "omit" (full dies only) or "map" (partial dies listed in the wafer maps).
         marks_mm: centres of the alignment-mark sites (wafer frame); None: two on the x axis.
         alignment_tolerance_um: the aligner's overlay tolerance (mark gaps follow it).
-        plate: the plate (by default the smallest standard plate that holds the wafer).
+        plate: the plate (by default the smallest standard plate that holds the wafer; 6025
+            for reticles).
+        reticle_reduction: plates are stepper reticles at this reduction (one die image and
+            the mark site, magnified), not 1x plates of the whole wafer; None: 1x plates.
         invert_dark_field: dark-field plates carry the chrome (drawn data inverted in the field).
         mirror: plates are mirrored (right-reading chrome-up) instead of drawn as seen on the
             wafer (right-reading chrome-down).
@@ -97,6 +100,7 @@ class WaferSpec:
     revision: str
     date: str
     substrate_id: str
+    reticle_reduction: int | None = None
 
     @property
     def radius_um(self) -> float:
@@ -132,8 +136,9 @@ def plate_need_mm(diameter_mm: float) -> float:
     return diameter_mm + 2 * (FIELD_MARGIN_MM + LABEL_BAND_MM)
 
 
-def _plate(r: Reader, t: dict, diameter: float) -> Plate:
-    need = plate_need_mm(diameter)
+def _plate(r: Reader, t: dict, diameter: float, reticle: bool) -> Plate:
+    # a reticle holds one magnified die: its fit is checked once the die is known
+    need = 0.0 if reticle else plate_need_mm(diameter)
     if "plate_size_mm" in t or "plate_thickness_mm" in t:
         if "plate" in t:
             raise r.err("wafer.plate", "give a plate code or plate_size_mm, not both")
@@ -143,6 +148,8 @@ def _plate(r: Reader, t: dict, diameter: float) -> Plate:
         key = "wafer.plate_size_mm"
     else:
         code = r.string(t, "wafer", "plate", default="auto", choices=("auto", *PLATES))
+        if code == "auto" and reticle:
+            return PLATES["6025"]
         if code == "auto":
             fits = [p for p in PLATES.values() if p.size_mm >= need]
             if not fits:
@@ -205,11 +212,13 @@ def read_wafer(r: Reader, t: dict, tech: Technology, *, design_name: str) -> Waf
     for key, text in (("revision", revision), ("substrate_id", substrate)):
         if not text or not text.isascii() or not text.isprintable():
             raise r.err(f"wafer.{key}", f"expected printable ASCII text, got {text!r}")
+    reduction = r.integer(t, "wafer", "reticle_reduction", default=None, minimum=1, maximum=10)
     return WaferSpec(
         source=r.file, diameter_mm=d, edge_exclusion_mm=edge, flat_length_mm=flat,
         notch_keepout_mm=notch, offset_um=offset,
         partial_dies=r.string(t, "wafer", "partial_dies", default="omit", choices=PARTIAL),
-        marks_mm=_marks(r, t, d / 2), alignment_tolerance_um=tol, plate=_plate(r, t, d),
+        marks_mm=_marks(r, t, d / 2), alignment_tolerance_um=tol,
+        plate=_plate(r, t, d, reduction is not None),
         invert_dark_field=r.boolean(t, "wafer", "invert_dark_field", default=True),
         mirror=r.boolean(t, "wafer", "mirror", default=False), revision=revision, date=date,
-        substrate_id=substrate)
+        substrate_id=substrate, reticle_reduction=reduction)

@@ -48,9 +48,8 @@ def _marks_on(p: PlateData, plan: WaferPlan) -> list[dict]:
                 "outer" if pair.outer.name == p.mask.layer.name else None)
         if role is None:
             continue
-        bx, by = plan.site.blocks[pair.step]
         out.append({"aligns": f"{pair.inner.name} to {pair.outer.name}", "part": role,
-                    "at_um": [list(p.on_plate(x + bx, y + by)) for x, y in plan.marks_um]})
+                    "at_um": p.in_sites(*plan.site.blocks[pair.step])})
     return out
 
 
@@ -80,19 +79,30 @@ def deck_json(plates: Sequence[PlateData], plan: WaferPlan, *, name: str, tech: 
             "tone": f"digitized data {p.data_tone}", "drawn_tone": lay.tone,
             "field_tone": f"{p.field_tone} field", "inverted": p.inverted,
             "bias_um_per_edge": lay.bias_um,
-            "cd": {"drawn_um": cd, "on_plate_um": cd + 2 * lay.bias_um,
+            "cd": {"drawn_um": cd, "on_plate_um": (cd + 2 * lay.bias_um) * p.scale,
                    "feature": "CD bar (a line of the layer's critical dimension) in each "
                               "alignment-mark site",
-                   "at_um": [list(p.on_plate(x + bx, y + by)) for x, y in plan.marks_um]},
+                   "at_um": p.in_sites(bx, by)},
+            "reduction": p.scale if spec.reticle_reduction is not None else None,
             "plate": p.plate.code, "plate_size_mm": p.plate.size_mm,
             "plate_thickness_mm": p.plate.thickness_mm, "mirror": p.mirror,
             "reading": p.reading, "field_um": list(p.field_um), "marks": _marks_on(p, plan),
             "label": list(p.label)})
-    return {"tool": "wlpmask", "version": __version__, "design": name,
-            "revision": spec.revision, "date": spec.date, "maly": MALY_FILE,
-            "frame": "plate centre = wafer centre at the origin, um; data as written in the "
-                     "plate file (mirrored plates: x -> -x)",
-            "wafer": wafer_record(plan), "masks": masks}
+    out = {"tool": "wlpmask", "version": __version__, "design": name,
+           "revision": spec.revision, "date": spec.date, "maly": MALY_FILE,
+           "frame": "um; a 1x plate's centre is the wafer centre; data as written in the plate "
+                    "file (mirrored plates: x -> -x)",
+           "wafer": wafer_record(plan), "masks": masks}
+    if spec.reticle_reduction is not None:
+        # the stepper places the die image on every die site and the mark image on every
+        # mark site (wafer frame: die and site centres)
+        out["stepping"] = {"reduction": spec.reticle_reduction,
+                           "die_image_um": [0.0, 0.0],
+                           "mark_image_um": list(plates[0].in_sites(0.0, 0.0)[0]) if plates
+                           else None,
+                           "dies_um": plan.full.centres.tolist(),
+                           "marks_um": [list(m) for m in plan.marks_um]}
+    return out
 
 
 def maly_file(plates: Sequence[PlateData], *, name: str) -> str:

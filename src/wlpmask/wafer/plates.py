@@ -10,6 +10,11 @@ field. A dark-field plate is inverted inside its field (a square a little larger
 wafer) unless the design says not to, so the data is then the chrome ("digitized data dark").
 The data reads right with the chrome down (as seen on the wafer) unless the design asks for a
 mirror (x -> -x: right-reading chrome-up). The label, outside the field, is never mirrored.
+
+With `reticle_reduction` the plates are stepper reticles instead (6025 by default): the die
+cell and the mark site, each biased and inverted inside its own box as above, magnified by the
+reduction, the die image at the centre and the mark image below it; the stepper places the
+die image on every die site and the mark image on every mark site (the job deck lists both).
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ import gdstk
 import shapely
 
 from ..cells import polygon
-from ..designfile.wafer import FIELD_MARGIN_MM, Plate
+from ..designfile.wafer import FIELD_MARGIN_MM, LABEL_BAND_MM, Plate
+from ..errors import WlpmaskError
 from ..families.base import MaskStep, Product, Progress, quiet
 from ..geometry import hole_free_rings, snap_geometry
 from ..tech import Layer
@@ -49,6 +55,9 @@ class PlateData:
         label: the label's lines.
         plate: the plate.
         mirror: the data is mirrored (x -> -x).
+        sites_um: where the mark site's origin lands, before the mirror: every mark site on a
+            1x plate, the mark image on a reticle.
+        scale: the magnification of the images (the reticle reduction; 1 for a 1x plate).
     """
 
     mask: MaskStep
@@ -62,6 +71,8 @@ class PlateData:
     label: tuple[str, ...]
     plate: Plate
     mirror: bool
+    sites_um: tuple[tuple[float, float], ...] = ()
+    scale: float = 1.0
 
     @property
     def reading(self) -> str:
@@ -69,8 +80,13 @@ class PlateData:
         return "right-reading chrome-up" if self.mirror else "right-reading chrome-down"
 
     def on_plate(self, x: float, y: float) -> tuple[float, float]:
-        """A wafer-frame point where it lands on the plate (um)."""
+        """A point of the content (the wafer frame on a 1x plate) where it lands (um)."""
         return (-x if self.mirror else x, y)
+
+    def in_sites(self, x: float, y: float) -> list[list[float]]:
+        """Where a point of the mark site lands on the plate, once per site image (um)."""
+        return [list(self.on_plate(ox + x * self.scale, oy + y * self.scale))
+                for ox, oy in self.sites_um]
 
 
 def plate_file(mask: MaskStep) -> str:
@@ -88,17 +104,16 @@ def field_box(plan: WaferPlan) -> Box:
     return (-h, -h, h, h)
 
 
-def _label_polys(lines: tuple[str, ...], plan: WaferPlan, plate: Plate,
+def _label_polys(lines: tuple[str, ...], field: Box, plate: Plate,
                  layer: tuple[int, int], grid_um: float) -> list[gdstk.Polygon]:
     """The label in polygon text, left-aligned below the field."""
-    top = field_box(plan)[1]
+    top = field[1]
     band = plate.size_mm * 500.0 + top
     size = min(1000.0, band / (1.6 * len(lines) + 1.0))
     out = []
     for k, text in enumerate(lines):
         y = top - size * (1.6 * k + 1.6)
-        for p in gdstk.text(text, size, (field_box(plan)[0], y), layer=layer[0],
-                            datatype=layer[1]):
+        for p in gdstk.text(text, size, (field[0], y), layer=layer[0], datatype=layer[1]):
             out.append(polygon(p.points, layer, grid_um=grid_um))
     return out
 
@@ -109,6 +124,40 @@ def _field_rest(plan: WaferPlan) -> list:
     steps = shapely.union_all(shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]))
     sites = shapely.union_all([shapely.box(*b) for b in plan.mark_boxes()])
     return shapely.box(*field_box(plan)).difference(steps).difference(sites)
+
+
+def _wafer_content(plan: WaferPlan, die: gdstk.Cell, marks: gdstk.Cell, tag: str,
+                   inverted: bool, data: tuple[int, int], grid_um: float):
+    """A 1x plate's content: the die on every site, the mark sites, the chrome around them."""
+    content = gdstk.Cell(f"{tag}_wafer")
+    die_refs(content, die, plan.full, grid_um=grid_um)
+    for x, y in plan.marks_um:
+        content.add(gdstk.Reference(marks, (x, y)))
+    if inverted:
+        rest = snap_geometry(_field_rest(plan), grid_um)
+        for ring in hole_free_rings(rest):
+            content.add(gdstk.Polygon(ring, layer=data[0], datatype=data[1]))
+    return content, field_box(plan), plan.marks_um, 1.0
+
+
+def _reticle_content(plan: WaferPlan, die: gdstk.Cell, marks: gdstk.Cell, tag: str,
+                     plate: Plate):
+    """A reticle's content: the die image at the centre, the mark image below it."""
+    r = float(plan.spec.reticle_reduction)
+    w, h = plan.step_um
+    x0, y0, x1, y1 = plan.site.box_um
+    gap = FIELD_MARGIN_MM * 1000.0
+    site = (0.0, -h * r / 2 - gap - y1 * r)
+    content = gdstk.Cell(f"{tag}_reticle")
+    content.add(gdstk.Reference(die, (-w * r / 2, -h * r / 2), magnification=r))
+    content.add(gdstk.Reference(marks, site, magnification=r))
+    field = (min(-w * r / 2, x0 * r), site[1] + y0 * r, max(w * r / 2, x1 * r), h * r / 2)
+    reach = max(abs(v) for v in field) / 1000.0 + LABEL_BAND_MM
+    if reach > plate.size_mm / 2:
+        raise WlpmaskError(f"the {r:g}x die and mark images need a {2 * reach:g} mm plate; "
+                           f"the {plate.code} plate is {plate.size_mm:g} mm",
+                           file=plan.spec.source, key="wafer.reticle_reduction")
+    return content, field, (site,), r
 
 
 def _one_plate(plan: WaferPlan, product: Product, mask: MaskStep, plate: Plate, *,
@@ -126,34 +175,32 @@ def _one_plate(plan: WaferPlan, product: Product, mask: MaskStep, plate: Plate, 
                                                           grid_um=grid_um),
                                            layer.bias_um, grid_um=grid_um),
                     data, grid_um=grid_um, invert_in=plan.site.box_um if inverted else None)
-    content = gdstk.Cell(f"{tag}_wafer")
-    die_refs(content, die, plan.full, grid_um=grid_um)
-    for x, y in plan.marks_um:
-        content.add(gdstk.Reference(marks, (x, y)))
-    if inverted:
-        rest = snap_geometry(_field_rest(plan), grid_um)
-        for ring in hole_free_rings(rest):
-            content.add(gdstk.Polygon(ring, layer=data[0], datatype=data[1]))
+    if plan.spec.reticle_reduction is None:
+        content, field, sites, scale = _wafer_content(plan, die, marks, tag, inverted, data,
+                                                      grid_um)
+    else:
+        content, field, sites, scale = _reticle_content(plan, die, marks, tag, plate)
     top = gdstk.Cell(f"PLATE_{mask.step:02d}_{layer.name}")
     if plan.spec.mirror:
         top.add(gdstk.Reference(content, (0, 0), rotation=math.pi, x_reflection=True))
+        field = (-field[2], field[1], -field[0], field[3])
     else:
         top.add(gdstk.Reference(content, (0, 0)))
     data_tone = "dark" if inverted else layer.tone
     field_tone = "dark" if dark_field else "clear"
-    lines = (f"{name} {layer.name} STEP {mask.step}/{len(product.masks)}",
+    kind = "" if scale == 1.0 and plan.spec.reticle_reduction is None else f" {scale:g}X"
+    lines = (f"{name} {layer.name} STEP {mask.step}/{len(product.masks)}{kind}",
              f"DIGITIZED DATA {data_tone.upper()} {field_tone.upper()} FIELD "
              f"{'RR CHROME UP' if plan.spec.mirror else 'RR CHROME DOWN'}",
              f"REV {plan.spec.revision} {plan.spec.date}")
     half = plate.size_mm * 500.0
     top.add(polygon([(-half, -half), (half, -half), (half, half), (-half, half)],
                     DOC_LAYERS["plate"], grid_um=grid_um))
-    fb = field_box(plan)
-    top.add(polygon([(fb[0], fb[1]), (fb[2], fb[1]), (fb[2], fb[3]), (fb[0], fb[3])],
-                    DOC_LAYERS["field"], grid_um=grid_um))
-    top.add(*_label_polys(lines, plan, plate, data, grid_um))
-    return PlateData(mask, plate_file(mask), top, data, field_tone, data_tone, inverted, fb,
-                     lines, plate, plan.spec.mirror)
+    top.add(polygon([(field[0], field[1]), (field[2], field[1]), (field[2], field[3]),
+                     (field[0], field[3])], DOC_LAYERS["field"], grid_um=grid_um))
+    top.add(*_label_polys(lines, field, plate, data, grid_um))
+    return PlateData(mask, plate_file(mask), top, data, field_tone, data_tone, inverted, field,
+                     lines, plate, plan.spec.mirror, tuple(sites), scale)
 
 
 def make_plates(plan: WaferPlan, product: Product, *, name: str, grid_um: float,
