@@ -84,3 +84,33 @@ def test_no_die_overlaps_a_mark(plain):
     for s in sites:
         grown = s.enlarged(keep, keep)
         assert not any(d.overlaps(grown) for d in dies)
+
+
+def test_klayout_and_wlpmask_flag_the_same_in_a_mark_site(tmp_path):
+    # the marks' own violations (waived on a wafer) are counted alike by both engines: frames
+    # are wide enough that only their window faces the inner square
+    from wlpmask.io.gds import write_gds
+
+    site = mark_site(mark_pairs(MASKS, ROLES), MASKS, tech=TECH, tolerance_um=1.0, name="m",
+                     cache=CellCache())
+    rules = [r for r, rule in TECH.rules.items() if rule.kind in ("enclosure", "separation")]
+    ours = run_drc(flatten_layers(site.cell, TECH, dbu_um=TECH.grid_um), TECH,
+                   rules=rules).summary()
+    write_gds(tmp_path / "m.gds", site.cell, tech=TECH)
+    ly = db.Layout()
+    ly.read(str(tmp_path / "m.gds"))
+
+    def region(name):
+        return db.Region(ly.top_cell().begin_shapes_rec(ly.layer(*TECH.layers[name].gds)))
+
+    theirs = {}
+    for rid in rules:
+        rule = TECH.rules[rid]
+        a, b = (region(n) for n in rule.layers)
+        d = int(round(rule.limit / ly.dbu))
+        if rule.kind == "separation":
+            theirs[rid] = a.separation_check(b, d).count()
+        else:
+            theirs[rid] = a.enclosing_check(b, d).count() + (b - a).merged().count()
+    assert ours == theirs
+    assert ours["RDL.EN.PI2"] > 0  # the PI2 squares and bars lie outside any RDL
