@@ -1,4 +1,4 @@
-"""Running one engine of a benchmark in its own child process, so its peak memory is its own."""
+"""One engine per child process, so the peak memory each reports (ru_maxrss) is its own."""
 
 from __future__ import annotations
 
@@ -6,22 +6,23 @@ import multiprocessing as mp
 import resource
 
 
-def maxrss_mb() -> float:
-    """This process's peak resident memory (getrusage maxrss) in MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def run_child(target, *args) -> dict:
-    """target(*args, queue) in a forked child; what it put on the queue.
+def run_in_child(target, *args, method: str = "fork") -> dict:
+    """Run target(*args, queue) in a child process and return what it put on the queue.
 
     Args:
-        target: the function; it puts one result on the queue it is given last.
-        args: its arguments before the queue.
+        target: a function that puts one result on its last argument, a queue.
+        args: its other arguments.
+        method: "fork", or "spawn" for a fresh interpreter (nothing of the parent's memory).
     """
-    ctx = mp.get_context("fork")
+    ctx = mp.get_context(method)
     q = ctx.Queue()
     p = ctx.Process(target=target, args=(*args, q))
     p.start()
     out = q.get()
     p.join()
     return out
+
+
+def maxrss_mb() -> float:
+    """This process's peak resident memory so far, MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

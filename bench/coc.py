@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from child import run_child
+from child import run_in_child
 
 ROOT = Path(__file__).resolve().parents[1]
 PDK = ROOT / "pdk" / "coc_leadframe.toml"
@@ -189,9 +189,9 @@ def main(argv=None) -> None:
         design = Path(tmp) / "bench_coc.toml"
         design.write_text(design_text(args.pitch, args.chip2_mm * 1000.0))
         gds = str(Path(tmp) / "bench_coc.gds")
-        w = _best([run_child(_wlpmask, str(design), gds) for _ in range(args.repeat)])
-        k = _best([run_child(_klayout, gds) for _ in range(args.repeat)])
-        b = run_child(_whole_build, str(design), str(Path(tmp) / "out"))
+        w = _best([run_in_child(_wlpmask, str(design), gds) for _ in range(args.repeat)])
+        k = _best([run_in_child(_klayout, gds) for _ in range(args.repeat)])
+        b = run_in_child(_whole_build, str(design), str(Path(tmp) / "out"))
     ours = w["mirror"] + w["drc"]
     theirs = k["checks"] + k["xor"]
     print(f"chip 2 {args.chip2_mm:g} x {args.chip2_mm:g} mm, micro-bumps at {args.pitch:g} um: "

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from child import maxrss_mb, run_child
+from child import maxrss_mb, run_in_child
 
 ROOT = Path(__file__).resolve().parents[1]
 TECH = ROOT / "pdk" / "microcontact.toml"
@@ -142,14 +142,14 @@ def main(argv=None) -> None:
         design.write_text(DESIGN.format(tech=TECH, n=side * side, die=die, side=side,
                                         pitch=pitch, sectors=args.sectors))
         out = base / "probe_card"
-        w = run_child(_wlpmask, str(design), str(out))
+        w = run_in_child(_wlpmask, str(design), str(out))
         from wlpmask.tech import load_technology
 
         tech = load_technology(TECH)
         rules = {rid: (tech.rules[rid].kind,
                        [list(tech.layers[n].gds) for n in tech.rules[rid].layers],
                        tech.rules[rid].limit) for rid in w["rules"]}
-        k = run_child(_klayout, str(out / "probe_card.gds"), rules)
+        k = run_in_child(_klayout, str(out / "probe_card.gds"), rules)
         manifest = json.loads((out / "manifest.json").read_text())
         gds_kb = (out / "probe_card.gds").stat().st_size / 1024
     ph = w["phases"]

@@ -31,7 +31,7 @@ from pathlib import Path
 import gdstk
 import numpy as np
 
-from child import maxrss_mb, run_child
+from child import maxrss_mb, run_in_child
 
 PITCH_UM = 400.0
 PAD_UM = 250.0      # pad octagon, flat to flat
@@ -218,6 +218,10 @@ def _end_to_end(gds: str, tech_path: str, queue) -> None:
                "maxrss_mb": maxrss_mb()})
 
 
+def _run(target, *args) -> dict:
+    return run_in_child(target, *args)
+
+
 def _flagged(pairs: dict) -> set:
     """(rule, bump site) touched by the edge pairs: the pitch cell of each edge's midpoint."""
     out = set()
@@ -246,8 +250,8 @@ def main(argv=None) -> None:
         for n in sizes:
             gds = Path(tmp) / f"bumps_{n}.gds"
             injected = write_layout(n, gds)
-            w = run_child(_wlpmask, str(gds), str(tech_path))
-            k = run_child(_klayout, str(gds))
+            w = _run(_wlpmask, str(gds), str(tech_path))
+            k = _run(_klayout, str(gds))
             agree = _flagged(w["pairs"]) == _flagged(k["pairs"])
             rows.append((n, w, k, agree, injected))
             print(f"N={n}: wlpmask {w['counts']} KLayout {k['counts']} injected {injected}",
@@ -257,7 +261,7 @@ def main(argv=None) -> None:
                 for flat in (True, False):
                     g = Path(tmp) / f"bumps_{n}_{'flat' if flat else 'array'}.gds"
                     write_bump_array(n, g, flat=flat)
-                    got[flat] = run_child(_end_to_end, str(g), str(tech_path))
+                    got[flat] = _run(_end_to_end, str(g), str(tech_path))
                     g.unlink()
                 arrays.append((n, got[True], got[False]))
             gds.unlink()

@@ -6,8 +6,9 @@ product draws, and writes (docs/outputs.md): NAME.gds (hierarchical, reproducibl
 NAME.drc.json and NAME.lyrdb (DRC and process checks), NAME.lyp and the KLayout session
 NAME.lys that opens them all, manifest.json, NAME.svg and
 NAME.png (the die), NAME.detail.png (a zoomed corner), plus files the design generated while
-loading (a demo chip's GDS) and files the family adds. Everything is written into a staging
-directory that replaces the output directory only when every file is complete.
+loading (a demo chip's GDS) and files the family adds; with a [wafer] section, the wafer step
+(wlpmask.wafer) adds the wafer, its plates, maps, job deck and report. Everything is written
+into a staging directory that replaces the output directory only when every file is complete.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .io.lys import write_lys
 from .io.outdir import MANIFEST, check_output_dir, staged_dir
 from .io.preview import write_preview
 from .tech import Technology
+from .wafer import build_wafer
 
 __all__ = ["BuildResult", "build", "output_names", "skipped_rules"]
 
@@ -51,6 +53,7 @@ class BuildResult:
         checks: every process check run.
         manifest: the manifest written as manifest.json.
         skipped_rules: rules not run (rule id -> reason).
+        wafer: what the wafer step wrote and found (None without [wafer]).
     """
 
     design: Design
@@ -61,6 +64,7 @@ class BuildResult:
     checks: list[ProcessCheck]
     manifest: dict[str, Any] = field(default_factory=dict)
     skipped_rules: dict[str, str] = field(default_factory=dict)
+    wafer: Any = None
 
     @property
     def report(self) -> Any:
@@ -74,9 +78,10 @@ class BuildResult:
 
     @property
     def ok(self) -> bool:
-        """True when the layout is DRC-clean, every process check passed and the family made
-        everything it was asked for."""
-        return self.drc.clean and all(c.passed for c in self.checks) and self.report.ok
+        """True when the layout is DRC-clean, every process check passed, the family made
+        everything it was asked for and the wafer (if any) is DRC-clean."""
+        return (self.drc.clean and all(c.passed for c in self.checks) and self.report.ok
+                and (self.wafer is None or self.wafer.ok))
 
 
 def skipped_rules(tech: Technology, product: Product) -> dict[str, str]:
@@ -154,7 +159,9 @@ def build(design_path: str | Path, out_dir: str | Path | None = None, *,
     progress("writing")
     with staged_dir(out) as tmp:
         _write_all(result, fam, shapes, tmp)
-    result.files = [out / p.name for p in result.files]
+        if design.wafer is not None:
+            _write_wafer(result, fam, shapes, rules, tmp, progress)
+    result.files = [out / p.relative_to(tmp) for p in result.files]
     return result
 
 
@@ -195,6 +202,21 @@ def _write_all(result: BuildResult, fam: Family, shapes, tmp: Path) -> None:
         (tmp / fname).write_bytes(data)
     files = sorted(p.name for p in tmp.iterdir())
     result.manifest = _manifest(result, fam, shapes, {f: _sha(tmp / f) for f in files})
+    (tmp / MANIFEST).write_text(json_text(result.manifest), encoding="utf-8")
+    result.files = [tmp / f for f in sorted([*files, MANIFEST])]
+
+
+def _write_wafer(result: BuildResult, fam: Family, shapes, rules: list[str], tmp: Path,
+                 progress: Progress) -> None:
+    """The wafer step (wlpmask.wafer), then the file list and manifest again with its keys."""
+    result.wafer = build_wafer(tmp, design=result.design, product=result.product,
+                               drc=result.drc, checks=result.checks, rules=rules,
+                               skipped=result.skipped_rules, die_shapes=shapes,
+                               progress=progress)
+    files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")
+                   if p.is_file() and p.name != MANIFEST)
+    result.manifest = _manifest(result, fam, shapes, {f: _sha(tmp / f) for f in files})
+    result.manifest.update(result.wafer.manifest)
     (tmp / MANIFEST).write_text(json_text(result.manifest), encoding="utf-8")
     result.files = [tmp / f for f in sorted([*files, MANIFEST])]
 

@@ -243,6 +243,12 @@ def build_cmd(design: str, out_dir: str | None, quiet: bool) -> None:
     click.echo("  " + "; ".join([
         *r.report.summary_lines(), f"DRC {r.drc_violations} violations",
         f"process checks {len(r.checks) - len(failed)}/{len(r.checks)} passed"]))
+    if r.wafer is not None:
+        for line in r.wafer.summary_lines():
+            click.echo(f"  {line}")
+        for rule, n in r.wafer.drc.summary().items():
+            if n:
+                click.echo(f"  wafer DRC {rule}: {n} violations", err=True)
     ids = {c.id for c in r.checks}
     for rule, n in r.drc.summary().items():
         if n and rule not in ids:

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .designfile import SHARED_SECTIONS, read_design
+from .designfile import SHARED_SECTIONS, WaferSpec, read_design, read_wafer
 from .families import DEFAULT_FAMILY, FAMILIES, Family
 from .tech import Technology
 
@@ -35,6 +35,7 @@ class Design:
         inputs: every file read -> its sha256.
         generated: files made while loading (name -> bytes), written beside the outputs.
         notes: warning lines for the user.
+        wafer: the [wafer] section (None: the die alone is built).
     """
 
     name: str
@@ -47,6 +48,7 @@ class Design:
     inputs: Mapping[str, str]
     generated: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
     notes: tuple[str, ...] = ()
+    wafer: WaferSpec | None = None
 
 
 def load_design(path: str | Path, *,
@@ -69,8 +71,10 @@ def load_design(path: str | Path, *,
     doc.check_sections(SHARED_SECTIONS | fam.sections)
     part = fam.load(doc)
     h = doc.header
+    wafer = read_wafer(doc.reader, doc.table("wafer", required=False), doc.tech,
+                       design_name=h.name)
     return Design(name=h.name, family=h.family, description=h.description, path=str(doc.path),
                   tech=doc.tech, tech_path=str(h.technology), part=part,
                   inputs=MappingProxyType(dict(sorted(doc.inputs.items()))),
                   generated=MappingProxyType(dict(sorted(doc.generated.items()))),
-                  notes=tuple(doc.notes)), fam
+                  notes=tuple(doc.notes), wafer=wafer), fam

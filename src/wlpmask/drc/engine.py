@@ -32,17 +32,7 @@ def run_drc(shapes: Mapping[str, Sequence[np.ndarray]], tech: Technology, *,
         if name not in tech.layers:
             raise WlpmaskError(f"unknown layer {name!r}; valid layers: {', '.join(tech.layers)}",
                                file=tech.source)
-    if rules is None:
-        selected = list(tech.rules)
-    else:
-        unknown = [r for r in rules if r not in tech.rules]
-        if unknown:
-            raise WlpmaskError(f"unknown rule {unknown[0]!r}; valid rules: "
-                               f"{', '.join(tech.rules)}", file=tech.source)
-        wanted = set(rules)
-        selected = [r for r in tech.rules if r in wanted]
-    for rid in selected:
-        _check_params(tech, rid)
+    selected = select_rules(tech, rules)
     layers = LayerSet(shapes, tech.grid_um)
     result = DrcResult(rules_run=selected)
     for i, rid in enumerate(selected):
@@ -54,6 +44,30 @@ def run_drc(shapes: Mapping[str, Sequence[np.ndarray]], tech: Technology, *,
         result.violations.extend(found if isinstance(found, Violations)
                                  else sorted(found, key=lambda v: v.sort_key()))
     return result
+
+
+def select_rules(tech: Technology, rules: Sequence[str] | None) -> list[str]:
+    """The rule ids to run, in technology order, each checked for parameters it cannot honour.
+
+    Args:
+        tech: the technology.
+        rules: rule ids (None: all).
+
+    Raises:
+        WlpmaskError: an unknown rule id or a parameter its kind does not take.
+    """
+    if rules is None:
+        selected = list(tech.rules)
+    else:
+        unknown = [r for r in rules if r not in tech.rules]
+        if unknown:
+            raise WlpmaskError(f"unknown rule {unknown[0]!r}; valid rules: "
+                               f"{', '.join(tech.rules)}", file=tech.source)
+        wanted = set(rules)
+        selected = [r for r in tech.rules if r in wanted]
+    for rid in selected:
+        _check_params(tech, rid)
+    return selected
 
 
 def _check_params(tech: Technology, rid: str) -> None:

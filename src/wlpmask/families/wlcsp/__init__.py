@@ -8,8 +8,8 @@ of one size share a cell.
 
 Modules: design (the design-file sections), bumps (sites and assignment), rules (layer roles,
 rule values, bump dimensions), cells (cells and assembly), terminals (the router's view),
-teardrops, rdl (route + teardrops + same-net notch fill), checks (process checks), family (the
-object the build driver calls).
+teardrops, rdl (route + teardrops + same-net notch fill), checks (process checks), handoff (ball
+map, datasheet picture, KiCad footprint), family (the object the build driver calls).
 """
 
 from .family import Wlcsp, WlcspReport

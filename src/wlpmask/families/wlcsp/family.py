@@ -15,6 +15,7 @@ from . import design as design_mod
 from .cells import assemble
 from .checks import run_process_checks
 from .design import WlcspDesign
+from .handoff import handoff_files
 from .rdl import route_design
 from .rules import PREVIEW_ORDER
 from .teardrops import TeardropReport
@@ -126,7 +127,8 @@ class Wlcsp:
             report=WlcspReport(rt.routed, rt.unrouted, rt.assignment, rt.total_length_um,
                                rt.teardrops),
             preview_layers=tuple(roles[r].name for r in PREVIEW_ORDER if r in roles),
-            detail=detail, absent=absent)
+            detail=detail, absent=absent,
+            handoff=handoff_files(part, rt.assignment))
 
     def checks(self, part: WlcspDesign, product: Product, shapes: Shapes,
                tech: Technology) -> list[ProcessCheck]:
