@@ -216,9 +216,18 @@ def _write_wafer(result: BuildResult, fam: Family, shapes, rules: list[str], tmp
     files = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")
                    if p.is_file() and p.name != MANIFEST)
     result.manifest = _manifest(result, fam, shapes, {f: _sha(tmp / f) for f in files})
-    result.manifest.update(result.wafer.manifest)
+    _merge(result.manifest, result.wafer.manifest, "the wafer step")
     (tmp / MANIFEST).write_text(json_text(result.manifest), encoding="utf-8")
     result.files = [tmp / f for f in sorted([*files, MANIFEST])]
+
+
+def _merge(manifest: dict[str, Any], keys: Mapping[str, Any], who: str) -> None:
+    """Add keys to the manifest; a key that is taken is a defect of the code, not of the input
+    (the names are an interface: each has one meaning)."""
+    taken = sorted(set(manifest) & set(keys))
+    if taken:
+        raise RuntimeError(f"{who} writes manifest keys the build already wrote: {taken}")
+    manifest.update(keys)
 
 
 def _manifest(result: BuildResult, fam: Family, shapes,
@@ -247,7 +256,7 @@ def _manifest(result: BuildResult, fam: Family, shapes,
         "layouts": sorted(product.layouts),
         "handoff": sorted(product.handoff),
     }
-    out.update(fam.manifest(design.part, product))
+    family_keys = fam.manifest(design.part, product)
     detail = product.detail
     out.update({
         "polygons": {name: len(polys) for name, polys in shapes.items()},
@@ -263,4 +272,5 @@ def _manifest(result: BuildResult, fam: Family, shapes,
         "notes": list(design.notes) + list(product.notes),
         "ok": result.ok,
     })
+    _merge(out, family_keys, f"the {fam.name} family")
     return out

@@ -226,3 +226,16 @@ def array_runs(sites: Sequence[tuple[float, float]], pitch_um: float | None,
 def _run(x0: float, ys: list[float], n: int, pitch: float | None):
     dy = ys[1] - ys[0] if len(ys) > 1 else 0.0
     return (x0, ys[0], n, len(ys), pitch if (n > 1 and pitch) else 0.0, dy)
+
+
+def drawn_layers(cell: gdstk.Cell) -> set[tuple[int, int]]:
+    """The (layer, datatype) pairs drawn in a cell and every cell below it.
+
+    Args:
+        cell: the cell.
+    """
+    out: set[tuple[int, int]] = set()
+    for c in [cell, *cell.dependencies(True)]:
+        out.update((p.layer, p.datatype) for p in c.polygons)
+        out.update(pair for path in c.paths for pair in zip(path.layers, path.datatypes))
+    return out

@@ -157,6 +157,9 @@ class Product:
         handoff: files for the people after the mask shop (name -> bytes: ball map, footprint,
             contact map, lead table), written beside the outputs and listed in the manifest.
         notes: warning lines for the user (e.g. pads left out).
+        wafer_cell: the cell a [wafer] section steps, when it is not the top cell (a product
+            made of several parts: e.g. chip 1 of a chip-on-chip package); its frame is `die`.
+        wafer_masks: the masks of that wafer (its plates), when not all of `masks`.
     """
 
     top: gdstk.Cell
@@ -171,6 +174,18 @@ class Product:
     layouts: Mapping[str, gdstk.Cell] = field(default_factory=lambda: MappingProxyType({}))
     handoff: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
     notes: tuple[str, ...] = ()
+    wafer_cell: gdstk.Cell | None = None
+    wafer_masks: tuple[MaskStep, ...] | None = None
+
+    @property
+    def stepped_cell(self) -> gdstk.Cell:
+        """The cell a [wafer] steps: `wafer_cell`, else the top cell."""
+        return self.top if self.wafer_cell is None else self.wafer_cell
+
+    @property
+    def stepped_masks(self) -> tuple[MaskStep, ...]:
+        """The masks of the stepped wafer (its plates): `wafer_masks`, else `masks`."""
+        return tuple(self.masks) if self.wafer_masks is None else self.wafer_masks
 
     @property
     def cells(self) -> list[gdstk.Cell]:

@@ -107,10 +107,11 @@ def plan_wafer(spec: WaferSpec, product: Product, *, tech: Technology, rules: Se
         raise WlpmaskError(f"a {step[0]:g} x {step[1]:g} um die does not fit the usable area "
                            f"of a {spec.diameter_mm:g} mm wafer", file=spec.source,
                            key="wafer.diameter_mm")
-    pairs = mark_pairs(product.masks, product.roles, source=spec.source)
-    site = mark_site(pairs, product.masks, tech=tech, tolerance_um=spec.alignment_tolerance_um,
-                     name=f"{product.top.name}_marks", cache=cache)
-    if not product.masks:
+    pairs = mark_pairs(product.stepped_masks, product.roles, source=spec.source)
+    site = mark_site(pairs, product.stepped_masks, tech=tech,
+                     tolerance_um=spec.alignment_tolerance_um,
+                     name=f"{product.stepped_cell.name}_marks", cache=cache)
+    if not product.stepped_masks:
         marks: tuple[tuple[float, float], ...] = ()  # no plate, nothing to align
     elif spec.marks_mm is None:
         marks = _default_marks(outline, site.box_um)

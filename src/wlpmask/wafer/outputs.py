@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..cells import CellCache
+import gdstk
+
+from ..cells import CellCache, drawn_layers
 from ..drc import DrcResult
 from ..drc.hier import run_drc_hier
 from ..families.base import Product, Progress, quiet
 from ..io import json_text
 from ..io.gds import flatten_layers, write_gds
 from ..io.preview import write_preview
+from ..tech import Technology
 from .deck import DECK_FILE, MALY_FILE, deck_json, maly_file, wafer_record
 from .layout import plan_wafer, wafer_cell
 from .maps import map_files
@@ -56,6 +59,33 @@ class WaferResult:
                 f"{len(self.manifest['plates'])} plates, wafer DRC {n} violations"]
 
 
+def wafer_rules(cell: gdstk.Cell, tech: Technology,
+                rules: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """The die's rules that apply on the wafer: those whose layers the stepped cell draws.
+
+    A product made of several parts steps one of them (chip 1 of a chip-on-chip package): a
+    rule between its layers and another part's (a land of the lead frame around a second
+    bump) does not apply on that wafer and is skipped with the reason.
+
+    Args:
+        cell: the stepped cell.
+        tech: the technology.
+        rules: the rule ids the die's DRC ran.
+
+    Returns:
+        (rule ids to run, rule id -> why it is skipped).
+    """
+    present = drawn_layers(cell)
+    run, skipped = [], {}
+    for rid in rules:
+        absent = [n for n in tech.rules[rid].layers if tech.layers[n].gds not in present]
+        if absent:
+            skipped[rid] = f"{absent[0]} is not on this wafer (not drawn in {cell.name})"
+        else:
+            run.append(rid)
+    return run, skipped
+
+
 def _write(path: Path, data: bytes | str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data.encode() if isinstance(data, str) else data)
@@ -78,15 +108,17 @@ def build_wafer(folder: Path, *, design: Any, product: Product, drc: DrcResult,
         progress: where the long steps are reported.
     """
     tech, name, grid = design.tech, design.name, design.tech.grid_um
+    rules, off_wafer = wafer_rules(product.stepped_cell, tech, rules)
     progress("stepping")
     plan = plan_wafer(design.wafer, product, tech=tech, rules=rules, cache=CellCache())
-    top = wafer_cell(plan, product.top, name=f"{name}_wafer", grid_um=grid)
+    top = wafer_cell(plan, product.stepped_cell, name=f"{name}_wafer", grid_um=grid)
     props = {"design": name, "design_sha256": design.inputs[design.path]}
     write_gds(folder / f"{name}.wafer.gds", top, tech=tech, extra_properties=props)
     hier = run_drc_hier(top, tech, rules=rules, waive={plan.site.cell.name},
                         progress=lambda i, rid: progress(f"wafer DRC {rid}", i, len(rules)))
     wdrc = {"rules_run": len(rules), "violations": len(hier.result.violations),
-            "summary": hier.result.summary(), "waived": hier.waived, "cells": len(hier.cells)}
+            "summary": hier.result.summary(), "waived": hier.waived, "cells": len(hier.cells),
+            "rules_skipped": off_wafer}
     report = hier.result.to_json(layout=f"{name}.wafer.gds", cell=top.name,
                                  technology=tech.name)
     report["waived"] = hier.waived
@@ -105,7 +137,7 @@ def build_wafer(folder: Path, *, design: Any, product: Product, drc: DrcResult,
     if plates:
         write_preview(folder / "masks" / "marks.svg", flatten_layers(plan.site.cell, tech),
                       tech=tech, layers=list(dict.fromkeys(
-                          [m.layer.name for m in product.masks]
+                          [m.layer.name for m in product.stepped_masks]
                           + [pr.outer.name for pr in plan.pairs])),
                       title=f"{name}: alignment-mark site")
     for fname, data in map_files(plan, name=name).items():

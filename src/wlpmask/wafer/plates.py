@@ -168,7 +168,8 @@ def _one_plate(plan: WaferPlan, product: Product, mask: MaskStep, plate: Plate, 
     inverted = dark_field and plan.spec.invert_dark_field
     tag = f"{name}_{mask.step:02d}_{layer.name}"
     w, h = plan.step_um
-    die = to_cell(f"{tag}_die", biased(layer_geometry(product.top, layer.gds, grid_um=grid_um),
+    die = to_cell(f"{tag}_die", biased(layer_geometry(product.stepped_cell, layer.gds,
+                                                      grid_um=grid_um),
                                        layer.bias_um, grid_um=grid_um),
                   data, grid_um=grid_um, invert_in=(0.0, 0.0, w, h) if inverted else None)
     marks = to_cell(f"{tag}_marks", biased(layer_geometry(plan.site.cell, layer.gds,
@@ -189,7 +190,7 @@ def _one_plate(plan: WaferPlan, product: Product, mask: MaskStep, plate: Plate, 
     data_tone = "dark" if inverted else layer.tone
     field_tone = "dark" if dark_field else "clear"
     kind = "" if scale == 1.0 and plan.spec.reticle_reduction is None else f" {scale:g}X"
-    lines = (f"{name} {layer.name} STEP {mask.step}/{len(product.masks)}{kind}",
+    lines = (f"{name} {layer.name} STEP {mask.step}/{len(product.stepped_masks)}{kind}",
              f"DIGITIZED DATA {data_tone.upper()} {field_tone.upper()} FIELD "
              f"{'RR CHROME UP' if plan.spec.mirror else 'RR CHROME DOWN'}",
              f"REV {plan.spec.revision} {plan.spec.date}")
@@ -216,8 +217,8 @@ def make_plates(plan: WaferPlan, product: Product, *, name: str, grid_um: float,
     """
     plate = plan.spec.plate
     out = []
-    for k, mask in enumerate(product.masks):
-        progress("plates", k, len(product.masks))
+    for k, mask in enumerate(product.stepped_masks):
+        progress("plates", k, len(product.stepped_masks))
         out.append(_one_plate(plan, product, mask, plate, name=name, grid_um=grid_um))
-    progress("plates", len(product.masks), len(product.masks))
+    progress("plates", len(product.stepped_masks), len(product.stepped_masks))
     return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import klayout.db as kdb
 import pytest
@@ -140,7 +141,7 @@ def test_plates(built, name):
     assert not bottom.is_empty() and (bottom ^ mirrored).is_empty()
     if name == "coc_3chip":   # an asymmetric frame: the mirror image differs
         assert not (bottom ^ (frame - half_bot)).is_empty()
-    assert r.manifest["plates"][1]["mirrored"] is True
+    assert r.manifest["etch_plates"][1]["mirrored"] is True
 
 
 @pytest.mark.parametrize("name", [f.stem for f in EXAMPLES])
@@ -159,3 +160,22 @@ def test_reproducible(tmp_path):
     for f in ("t.gds", "t.plate_top.gds", "t.plate_bottom.gds", "t.leads.csv"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
     assert a.manifest["outputs"] == b.manifest["outputs"]
+
+
+@pytest.mark.parametrize("name", [f.stem for f in EXAMPLES])
+def test_the_wafer_steps_chip_1_with_its_masks(built, name):
+    """Chip 1 is stepped (its own wafer): plates PORE, BUMP1, BUMP2; the rules that tie its
+    bumps to the lead frame do not apply there and are skipped, and the wafer is clean."""
+    r = built[name]
+    deck = json.loads((r.out_dir / "masks.json").read_text())
+    assert [m["role"] for m in deck["masks"]] == ["PORE", "BUMP1", "BUMP2"]
+    m = json.loads((r.out_dir / "manifest.json").read_text())
+    assert m["wafer"]["step_um"] == [r.design.part.design.chip1.width_um,
+                                     r.design.part.design.chip1.height_um]
+    skipped = m["wafer_drc"]["rules_skipped"]
+    assert "LAND.EN.BUMP2" in skipped and "not on this wafer" in skipped["LAND.EN.BUMP2"]
+    assert m["wafer_drc"]["violations"] == 0
+    ly = _layout(r.out_dir / f"{name}.wafer.gds")
+    names = {c.name for c in ly.each_cell()}
+    assert f"{name}_chip1" in names or any(n.endswith("_chip1") for n in names)
+    assert not any("plate" in n.lower() for n in names)  # the frame is not on the wafer

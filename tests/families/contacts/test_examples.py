@@ -161,6 +161,25 @@ def test_a_contact_worked_by_hand(built):
 def test_build_is_reproducible(built, tmp_path):
     a = built["contacts_springs_row"]
     b = build(ROOT / "layouts" / "contacts_springs_row.toml", tmp_path / "b")
-    assert [p.name for p in a.files] == [p.name for p in b.files]
-    for p in a.files:
-        assert p.read_bytes() == (b.out_dir / p.name).read_bytes(), p.name
+    rel = [p.relative_to(a.out_dir) for p in a.files]
+    assert rel == [p.relative_to(b.out_dir) for p in b.files]
+    assert any(r.parts[0] == "masks" for r in rel)  # the plates are compared too
+    for r in rel:
+        assert (a.out_dir / r).read_bytes() == (b.out_dir / r).read_bytes(), r
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_example_has_its_mask_set(built, name):
+    """Grown elements are stepped as the die with the flow's masks; a sheet is etched from a
+    foil (its two plates are layouts), so its wafer is the substrate with the contact areas."""
+    r = built[name]
+    roles = [m["role"] for m in json.loads((r.out_dir / "masks.json").read_text())["masks"]]
+    if name == "contacts_sheet":
+        assert roles == ["CONTACT"]
+        assert (r.out_dir / f"{name}.plate_top.gds").is_file()
+    else:
+        assert roles == [m["role"] for m in manifest(r)["masks"]] and roles[0] == "CONTACT"
+        assert ("SPRING" if "springs" in name else "MOULD") in roles
+    assert manifest(r)["wafer_drc"]["violations"] == 0
+    for f in ("masks.maly", "report.html", f"{name}.wafermap.xml", f"{name}.contacts.csv"):
+        assert (r.out_dir / f).is_file()

@@ -26,6 +26,9 @@ FLOW = (("PORE", "pores etched into chip 1 (capacitors)", None),
         ("PLATE_TOP", "lead-frame top etch plate (drawn wider)", None),
         ("PLATE_BOT", "lead-frame bottom etch plate (mirrored: seen from below)", "PLATE_TOP"),
         ("ADHESIVE", "conductive adhesive printed on the heat sinks", "PLATE_TOP"))
+# The masks made on chip 1's wafer (the others belong to the upper chips' wafers, the frame
+# sheet and the assembly).
+CHIP1_MASKS = ("PORE", "BUMP1", "BUMP2")
 # Drawing order of the previews, bottom first.
 PREVIEW_ORDER = ("FRAME", "MOULD", "HALF_TOP", "PACKAGE", "ADHESIVE", "CHIP", "CAP", "LAND",
                  "BUMP2", "BUMP1", "BUMPC")
@@ -97,8 +100,13 @@ class Coc:
         lines += [f"capacitor {a.region.name}: {a.pores:,} pores, {a.capacitance_nf:.4g} nF "
                   f"(target {a.region.target_nf:g}), {a.density_nf_per_mm2:.4g} nF/mm2"
                   for a in plan.capacitors]
+        # On a wafer: chip 1 (its masks up to the second bumps); the upper chips come from
+        # wafers of their own and the frame is etched from a sheet (its plates are layouts).
+        chip1 = next(c for c in top.dependencies(True) if c.name == f"{d.name}_{d.chip1.name}")
+        on_chip1 = tuple(m for m in masks if m.role in CHIP1_MASKS)
         return Product(
             top=top, roles=roles, report=CocReport(lines),
+            wafer_cell=chip1, wafer_masks=on_chip1,
             die=Die(d.chip1.width_um, d.chip1.height_um), masks=tuple(masks),
             preview_layers=tuple(roles[r].name for r in PREVIEW_ORDER),
             detail=self._detail(part),

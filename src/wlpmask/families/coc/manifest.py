@@ -78,7 +78,7 @@ def manifest_keys(cp: CocPart, top: gdstk.Cell, plate_files: dict[str, str]) -> 
                         "target_nf": a.region.target_nf,
                         "density_nf_per_mm2": round(a.density_nf_per_mm2, 3),
                         "pore_pf": round(a.pore_pf, 6)} for a in plan.capacitors],
-        "plates": [{"side": side, "file": plate_files[side], "layer": layers[side],
+        "etch_plates": [{"side": side, "file": plate_files[side], "layer": layers[side],
                     "mirrored": side == "bottom",
                     "mirror": ("x -> site width - x (drawn as seen from below)"
                                if side == "bottom" else None),

@@ -8,13 +8,14 @@ from typing import Any
 import gdstk
 
 from ... import geometry as geo
-from ...cells import CellCache
+from ...cells import CellCache, drawn_layers
 from ...checks import ProcessCheck
 from ...designfile import DesignDoc
+from ...frame import frame_cell
 from ...tech import Technology
 from ..base import Product, Progress, Shapes, corner_detail, mask_steps, quiet
 from . import design as design_mod
-from .cells import contact_shapes, group_by, shapes_cell
+from .cells import contact_shapes, group_by, place_groups, shapes_cell
 from .checks import run_checks
 from .design import ContactsDesign
 from .grown import assemble_grown, outline_cell
@@ -127,6 +128,7 @@ class Contacts:
         roles = part.layers.drawn()
         layouts: dict[str, gdstk.Cell] = {}
         sheet = None
+        wafer_cell, wafer_masks = None, None
         if part.method == "sheet":
             L = part.layers  # noqa: N806 - the role map
             dims = sheet_dims(
@@ -137,9 +139,19 @@ class Contacts:
             blank = geo.box(-f, -f, part.die.width_um + f, part.die.height_um + f)
             outline = outline_cell(part.die, part.wafer, L, extra={"SHEET": [blank]},
                                    grid_um=tech.grid_um, cache=cache)
+            overlay = _contact_overlay(part, cache)
             cells = assemble_sheet(part, plan.placements, spring_um=plan.sheet_um, dims=dims,
-                                   outline=outline, overlay=_contact_overlay(part, cache),
-                                   cache=cache)
+                                   outline=outline, overlay=overlay, cache=cache)
+            # On a wafer: the substrate whose contact areas the sheet is pressed onto (the
+            # sheet itself is etched from a foil through its two plates, written as layouts).
+            wafer_cell = gdstk.Cell(f"{part.name}_substrate")
+            wafer_cell.add(gdstk.Reference(frame_cell(
+                part.die, die_layer=L.DIE, dicing_layer=L.DICING, seal_layer=L.SEAL,
+                grid_um=tech.grid_um, cache=cache), (0.0, 0.0)))
+            place_groups(wafer_cell, overlay, part.areas.pitch_um, tech.grid_um)
+            wafer_masks = tuple(m for m in mask_steps(roles, GROWN_FLOW)
+                                if m.role in ("CONTACT", "PASSIVATION")
+                                and m.layer.gds in drawn_layers(wafer_cell))
             top = cells.top
             layouts = {f"{part.name}.plate_top.gds": cells.top_plate,
                        f"{part.name}.plate_bottom.gds": cells.bottom_plate}
@@ -160,7 +172,8 @@ class Contacts:
             report=ContactsReport(plan, _summary(part, plan), sheet),
             preview_layers=tuple(roles[r].name for r in PREVIEW_ORDER if r in roles),
             detail=detail, layouts=layouts,
-            handoff={f"{part.name}.contacts.csv": contact_map(part, plan)})
+            handoff={f"{part.name}.contacts.csv": contact_map(part, plan)},
+            wafer_cell=wafer_cell, wafer_masks=wafer_masks)
 
     def checks(self, part: ContactsDesign, product: Product, shapes: Shapes,
                tech: Technology) -> list[ProcessCheck]:
