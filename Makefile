@@ -9,7 +9,7 @@ LAYOUTS := $(wildcard layouts/*.toml)
 OUT    ?= layouts/out
 
 .DEFAULT_GOAL := layouts
-.PHONY: layouts test acceptance fuzz drc bench lint clean venv
+.PHONY: layouts test acceptance fuzz drc bench bench-route bench-contacts bench-coc bench-wafer lint clean venv
 
 venv: $(STAMP)
 
@@ -52,6 +52,17 @@ drc: $(STAMP)
 ## bench: benchmarks against KLayout on the same input (BENCH_ARGS to pass options)
 bench: $(STAMP)
 	$(BIN)/python bench/drc_vs_klayout.py $(BENCH_ARGS)
+
+## bench-route, bench-contacts, bench-coc, bench-wafer: the router, the 50,000-pin probe card,
+## the 40 um micro-bump chip on chip and the 300 mm mask set, each beside KLayout/OpenROAD
+bench-route: $(STAMP)
+	$(BIN)/python bench/route.py $(BENCH_ARGS)
+bench-contacts: $(STAMP)
+	$(BIN)/python bench/contacts.py $(BENCH_ARGS)
+bench-coc: $(STAMP)
+	$(BIN)/python bench/coc.py $(BENCH_ARGS)
+bench-wafer: $(STAMP)
+	$(BIN)/python bench/wafer.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench acceptance
