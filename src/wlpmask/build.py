@@ -78,8 +78,11 @@ class BuildResult:
 
     @property
     def ok(self) -> bool:
-        """True when the layout is DRC-clean, every process check passed, the family made
-        everything it was asked for and the wafer (if any) is DRC-clean."""
+        """True when the build is clean and complete.
+
+        The layout is DRC-clean, every process check passed, the family made everything it
+        was asked for and the wafer (if any) is DRC-clean.
+        """
         return (self.drc.clean and all(c.passed for c in self.checks) and self.report.ok
                 and (self.wafer is None or self.wafer.ok))
 
@@ -222,8 +225,10 @@ def _write_wafer(result: BuildResult, fam: Family, shapes, rules: list[str], tmp
 
 
 def _merge(manifest: dict[str, Any], keys: Mapping[str, Any], who: str) -> None:
-    """Add keys to the manifest; a key that is taken is a defect of the code, not of the input
-    (the names are an interface: each has one meaning)."""
+    """Add keys to the manifest; a key that is taken is a defect of the code, not of the input.
+
+    The names are an interface: each has one meaning.
+    """
     taken = sorted(set(manifest) & set(keys))
     if taken:
         raise RuntimeError(f"{who} writes manifest keys the build already wrote: {taken}")

@@ -94,7 +94,15 @@ class CellCache:
         self._cells: dict[str, gdstk.Cell] = {}
 
     def get(self, name: str, build: Callable[[], gdstk.Cell]) -> gdstk.Cell:
-        """The cached cell called name, built (and named) by build() on first use."""
+        """The cached cell called name, built (and named) by build() on first use.
+
+        Args:
+            name: the cell name.
+            build: makes the cell; its name is set to `name` afterwards.
+
+        Raises:
+            TypeError: build() returned no gdstk.Cell.
+        """
         cell = self._cells.get(name)
         if cell is None:
             cell = build()
@@ -105,7 +113,13 @@ class CellCache:
         return cell
 
     def cell(self, prefix: str, build: Callable[..., gdstk.Cell], **params: Any) -> gdstk.Cell:
-        """The cell build(**params), named cell_name(prefix, **params), built once."""
+        """The cell build(**params), named cell_name(prefix, **params), built once.
+
+        Args:
+            prefix: what the cell is (see cell_name).
+            build: the generator, called with the parameters.
+            params: the generator's keyword parameters (units in their names, e.g. pitch_um).
+        """
         return self.get(cell_name(prefix, **params), lambda: build(**params))
 
     def __contains__(self, name: object) -> bool:
@@ -127,8 +141,10 @@ def add_array(parent: gdstk.Cell, child: gdstk.Cell, *, columns: int, rows: int,
     Args:
         parent: the cell that receives the reference.
         child: the placed cell.
-        columns, rows: counts, 1..32767.
-        pitch_x_um, pitch_y_um: centre-to-centre steps in um (> 0 where the count is > 1).
+        columns: instances per row, 1..32767.
+        rows: instances per column, 1..32767.
+        pitch_x_um: centre-to-centre step along x in um (> 0 when columns > 1).
+        pitch_y_um: centre-to-centre step along y in um (> 0 when rows > 1).
         origin: position of the first (lower left) instance in um.
 
     Returns:

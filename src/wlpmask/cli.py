@@ -21,7 +21,13 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 def user_errors(func):
-    """Turn WlpmaskError (and OSError) into one line on stderr and exit 2, never a traceback."""
+    """Turn WlpmaskError (and OSError) into one line on stderr and exit 2, never a traceback.
+
+    An interrupt says nothing was written and exits 130.
+
+    Args:
+        func: the command function to wrap.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -68,7 +74,12 @@ def tech() -> None:
 @click.argument("file", type=click.Path())
 @user_errors
 def tech_check(file: str) -> None:
-    """Validate FILE and print a summary of its layers, stack and rules."""
+    """Validate FILE and print a summary of its layers, stack and rules.
+
+    \f
+    Args:
+        file: the technology file (TOML).
+    """
     from .tech import load_technology
 
     t = load_technology(file)
@@ -97,7 +108,13 @@ def tech_check(file: str) -> None:
               help="the .lyp file to write")
 @user_errors
 def tech_lyp(file: str, output: str) -> None:
-    """Write the KLayout layer-properties file of technology FILE."""
+    """Write the KLayout layer-properties file of technology FILE.
+
+    \f
+    Args:
+        file: the technology file (TOML).
+        output: the .lyp file to write.
+    """
     from .io.lyp import write_lyp
     from .tech import load_technology
 
@@ -119,7 +136,17 @@ def tech_lyp(file: str, output: str) -> None:
 @user_errors
 def drc(layout: str, tech_file: str, cell: str | None, rules: str | None,
         json_out: str | None, lyrdb_out: str | None) -> None:
-    """Check LAYOUT (GDS) against the rules of a technology; exit 1 on violations."""
+    """Check LAYOUT (GDS) against the rules of a technology; exit 1 on violations.
+
+    \f
+    Args:
+        layout: the GDS file.
+        tech_file: the technology file (TOML).
+        cell: the cell to check; None for the single top cell.
+        rules: comma-separated rule ids to run; None for all.
+        json_out: where to write the violations as JSON, or None.
+        lyrdb_out: where to write a KLayout report database, or None.
+    """
     from .io.gds import flatten_layers, read_layout, unknown_layers
     from .tech import load_technology
 
@@ -177,8 +204,10 @@ def _rule_ids(rules: str | None, t) -> list[str] | None:
 
 
 def _check_output_path(out: str | None) -> None:
-    """Fail before a long check rather than after it when an output cannot be written: the
-    directory must exist and take a new file (tried with a probe file, removed at once)."""
+    """Fail before a long check rather than after it when an output cannot be written.
+
+    The directory must exist and take a new file (tried with a probe file, removed at once).
+    """
     import os
     import tempfile
 
@@ -227,7 +256,14 @@ def _write_json(result, out: str, *, layout: str, cell: str, tech) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="no progress display")
 @user_errors
 def build_cmd(design: str, out_dir: str | None, quiet: bool) -> None:
-    """Build DESIGN (a design TOML) into GDS, reports and previews; exit 1 on violations."""
+    """Build DESIGN (a design TOML) into GDS, reports and previews; exit 1 on violations.
+
+    \f
+    Args:
+        design: the design file (TOML).
+        out_dir: the output directory; None for layouts/out/NAME beside the design file.
+        quiet: no progress display.
+    """
     from .build import build
     from .progress import TerminalProgress
 

@@ -21,6 +21,7 @@ class WlpmaskError(Exception):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
+        """The message on one line: "file: key: message" (file and key when known)."""
         where = ""
         if self.file and self.key:
             where = f"{self.file}: {self.key}: "

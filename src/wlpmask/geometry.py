@@ -1,13 +1,12 @@
 """Geometric primitives in micrometres: pads, rounded rectangles, teardrops, grid snap, 45 degrees.
 
-Every shape function returns a polygon as a float numpy array of shape (N, 2),
-counter-clockwise, without a repeated closing vertex. Round shapes are described by their width
-across flats (``diameter_um``): the polygon circumscribes the nominal circle, so its measured
-width is never below the nominal diameter. Shapes whose vertices have to be rounded onto the
-manufacturing grid keep their apothems within [d/2, d/2 + 2 grid], which is what
-``ROUND_SLACK_GRIDS`` tells the callers that derive enclosures from rules. A few helpers at the
-end work on shapely geometry: growing by an exact distance, snapping to the grid, splitting into
-hole-free outlines.
+Every shape function returns a polygon as a float numpy array of shape (N, 2), counter-clockwise,
+without a repeated closing vertex. Round shapes are described by their width across flats
+(``diameter_um``): the polygon circumscribes the nominal circle, so its measured width is never
+below the nominal diameter. Shapes whose vertices have to be rounded onto the manufacturing grid
+keep their apothems within [d/2, d/2 + 2 grid], which is what ``ROUND_SLACK_GRIDS`` tells the
+callers that derive enclosures from rules. A few helpers at the end work on shapely geometry:
+growing by an exact distance, snapping to the grid, splitting into hole-free outlines.
 """
 
 from __future__ import annotations
@@ -60,13 +59,21 @@ def snap(points: np.ndarray | Sequence, grid_um: float) -> np.ndarray:
 
 
 def ccw(points: np.ndarray) -> np.ndarray:
-    """The polygon with counter-clockwise orientation (positive signed area)."""
+    """The polygon with counter-clockwise orientation (positive signed area).
+
+    Args:
+        points: (N, 2) vertices in um; returned as they are when already counter-clockwise.
+    """
     pts = np.asarray(points, dtype=float)
     return pts if signed_area(pts) >= 0 else pts[::-1].copy()
 
 
 def signed_area(points: np.ndarray) -> float:
-    """Signed area in um2 (positive for counter-clockwise)."""
+    """Signed area in um2 (positive for counter-clockwise).
+
+    Args:
+        points: (N, 2) vertices in um, not closed.
+    """
     x, y = points[:, 0], points[:, 1]
     return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
 
@@ -85,7 +92,14 @@ def rect(*, width_um: float, height_um: float, center: Sequence[float] = (0.0, 0
 
 
 def box(x0_um: float, y0_um: float, x1_um: float, y1_um: float) -> np.ndarray:
-    """An axis-aligned rectangle from two corners (any order), in um."""
+    """An axis-aligned rectangle from two corners (any order), in um.
+
+    Args:
+        x0_um: x of one corner.
+        y0_um: y of that corner.
+        x1_um: x of the opposite corner.
+        y1_um: y of the opposite corner.
+    """
     xa, xb = sorted((x0_um, x1_um))
     ya, yb = sorted((y0_um, y1_um))
     return np.array([(xa, ya), (xb, ya), (xb, yb), (xa, yb)], dtype=float)
@@ -200,19 +214,18 @@ def teardrop(*, pad: np.ndarray, center: Sequence[float], path: np.ndarray, chor
              trace_width_um: float, grid_um: float = 0.001) -> np.ndarray | None:
     """The fillet between a convex pad and a trace leaving it, following the trace's path.
 
-    The fillet is the convex hull of a chord of the pad and the trace's outline along
-    ``path``. The chord is ``chord_um`` wide, perpendicular to the direction in which the trace
-    crosses the pad outline (any angle, 45 degrees included), centred on ``center`` across that
-    direction and placed as close to the pad's edge as it fits inside the pad. Its union with
-    the pad and the trace has no acute corner: at the pad its flanks leave the outline
-    outward, at the trace they meet the trace's edges at an obtuse angle as long as the path
-    turns by at most 45 degrees (the caller ends it before a sharper turn).
+    The fillet is the convex hull of a chord of the pad and the trace's outline along ``path``. The
+    chord is ``chord_um`` wide, perpendicular to the direction in which the trace crosses the pad
+    outline (any angle, 45 degrees included), centred on ``center`` across that direction and placed
+    as close to the pad's edge as it fits inside the pad. Its union with the pad and the trace has
+    no acute corner: at the pad its flanks leave the outline outward, at the trace they meet the
+    trace's edges at an obtuse angle as long as the path turns by at most 45 degrees (the caller
+    ends it before a sharper turn).
 
     Args:
         pad: the pad outline (convex), (N, 2) um.
         center: the pad's middle (x, y) in um.
-        path: the trace centre-line from a point inside the pad to the fillet's narrow end,
-            (M, 2) um, M >= 2.
+        path: the trace centre-line, (M >= 2, 2) um, from inside the pad to the fillet's end.
         chord_um: fillet width where it meets the pad (Deca: 0.9 x the pad diameter).
         trace_width_um: the trace width.
         grid_um: manufacturing grid in um.
@@ -247,9 +260,7 @@ def teardrop(*, pad: np.ndarray, center: Sequence[float], path: np.ndarray, chor
 
 def _chord_depth(pad: np.ndarray, u: np.ndarray, n: np.ndarray, half: float,
                  margin: float) -> tuple[float, float]:
-    """(depth, half width) of the chord: the largest t at which the segment t u + [-half, half] n
-    lies inside the convex polygon `pad` (relative to the pad's middle) with `margin` to spare.
-    Every edge bounds t linearly; the chord narrows only where it fits at no depth."""
+    """(depth, half width) of the deepest chord t u + [-half, half] n in convex `pad` - margin."""
     pts = ccw(pad)
     e = np.roll(pts, -1, axis=0) - pts
     keep = np.hypot(e[:, 0], e[:, 1]) > 0
@@ -266,7 +277,7 @@ def _chord_depth(pad: np.ndarray, u: np.ndarray, n: np.ndarray, half: float,
         t_min = float(np.max(rhs[down] / mu[down])) if down.any() else -math.inf
         if t_min <= t_max and np.all(rhs[flat] >= 0):
             return t_max, half
-        half *= 0.9
+        half *= 0.9  # the chord narrows only where it fits at no depth
     return 0.0, 0.0
 
 
@@ -286,9 +297,9 @@ def grow(geom, distance_um: float, *, quad_segs: int = 8):
 
 
 def snap_geometry(geom, grid_um: float):
-    """A shapely geometry with every vertex on the grid, valid, and without a fixed precision
-    model attached (later operations on a geometry that carries one snap their results to
-    it, and a buffer by less than a grid step then comes back empty).
+    """A shapely geometry with every vertex on the grid, valid, without a precision model.
+
+    A geometry carrying one snaps later results to it (a sub-grid buffer would come back empty).
 
     Args:
         geom: the shapely geometry (um).
@@ -300,8 +311,11 @@ def snap_geometry(geom, grid_um: float):
 
 
 def polygon_parts(geom) -> list:
-    """The polygons of a shapely geometry (a Polygon, MultiPolygon or collection); none for
-    None or an empty geometry."""
+    """The polygons of a shapely geometry (a Polygon, MultiPolygon or collection).
+
+    Args:
+        geom: the geometry; None or an empty one gives no polygons.
+    """
     if geom is None or geom.is_empty:
         return []
     return [p for p in getattr(geom, "geoms", [geom]) if p.geom_type == "Polygon"]
@@ -312,6 +326,9 @@ def hole_free_rings(geom) -> list[np.ndarray]:
 
     GDS has no holes: a polygon with holes is cut into hole-free pieces (by gdstk), the way it
     is written.
+
+    Args:
+        geom: the shapely geometry (um); only its polygons count.
     """
     import gdstk
 
@@ -327,13 +344,22 @@ def hole_free_rings(geom) -> list[np.ndarray]:
 
 
 def octilinear_direction(vector: Sequence[float]) -> int:
-    """Index k (angle k x 45 degrees) of the octilinear direction nearest to vector."""
+    """Index k (angle k x 45 degrees, 0..7) of the octilinear direction nearest to vector.
+
+    Args:
+        vector: (dx, dy), any unit.
+    """
     ang = math.atan2(vector[1], vector[0])
     return int(round(ang / (math.pi / 4))) % 8
 
 
 def is_octilinear(points: np.ndarray, *, tol_um: float = 1e-9) -> bool:
-    """True when every edge of the closed polygon is horizontal, vertical or at 45 degrees."""
+    """True when every edge of the closed polygon is horizontal, vertical or at 45 degrees.
+
+    Args:
+        points: (N, 2) vertices in um, not closed (the last edge returns to the first).
+        tol_um: how far an edge may be off in x or y, um.
+    """
     pts = np.asarray(points, dtype=float)
     d = np.roll(pts, -1, axis=0) - pts
     dx, dy = np.abs(d[:, 0]), np.abs(d[:, 1])
@@ -341,7 +367,11 @@ def is_octilinear(points: np.ndarray, *, tol_um: float = 1e-9) -> bool:
 
 
 def interior_angles_deg(points: np.ndarray) -> np.ndarray:
-    """Interior angle at every vertex of a simple polygon, in degrees (reflex > 180)."""
+    """Interior angle at every vertex of a simple polygon, in degrees (reflex > 180).
+
+    Args:
+        points: (N, 2) vertices in um; angles follow ccw(points), a clockwise input reversed.
+    """
     pts = ccw(np.asarray(points, dtype=float))
     prev = np.roll(pts, 1, axis=0) - pts
     nxt = np.roll(pts, -1, axis=0) - pts
@@ -357,7 +387,11 @@ def _dedupe(points: np.ndarray) -> np.ndarray:
 
 
 def bbox(polygons: Iterable[np.ndarray]) -> tuple[float, float, float, float] | None:
-    """(x0, y0, x1, y1) of a set of polygons, None when empty."""
+    """(x0, y0, x1, y1) of a set of polygons, None when empty.
+
+    Args:
+        polygons: (N, 2) vertex arrays in um.
+    """
     arrs = [np.asarray(p) for p in polygons]
     if not arrs:
         return None

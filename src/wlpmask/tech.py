@@ -133,6 +133,7 @@ class Rule:
 
     @property
     def unit(self) -> str:
+        """The limit's unit: "um2" for an area rule, else "um"."""
         return "um2" if RULE_KINDS[self.kind].limit_key == "min_um2" else "um"
 
 
@@ -151,7 +152,14 @@ class Technology:
     sha256: str
 
     def layer(self, name: str) -> Layer:
-        """The layer called name; an unknown name fails with the list of valid ones."""
+        """The layer called name; an unknown name fails with the list of valid ones.
+
+        Args:
+            name: the technology layer name.
+
+        Raises:
+            WlpmaskError: no layer of that name.
+        """
         try:
             return self.layers[name]
         except KeyError:
@@ -160,10 +168,18 @@ class Technology:
             ) from None
 
     def layer_by_gds(self) -> dict[tuple[int, int], str]:
+        """Layer name by its GDS (layer, datatype) pair."""
         return {lay.gds: lay.name for lay in self.layers.values()}
 
     def param(self, key: str) -> Any:
-        """A [process] parameter; a missing one fails naming the file and key."""
+        """A [process] parameter; a missing one fails naming the file and key.
+
+        Args:
+            key: the parameter's name in [process].
+
+        Raises:
+            WlpmaskError: the technology has no such parameter.
+        """
         if key not in self.process:
             raise WlpmaskError("missing process parameter", file=self.source, key=f"process.{key}")
         return self.process[key]

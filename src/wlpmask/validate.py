@@ -42,14 +42,23 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def dotted(key: str, name: str) -> str:
-    """The TOML key of `name` inside the table at `key`; a name that is no bare key is quoted."""
+    """The TOML key of `name` inside the table at `key`; a name that is no bare key is quoted.
+
+    Args:
+        key: the table's dotted key ("" for the document's top level).
+        name: the name inside the table.
+    """
     if not _BARE_KEY.fullmatch(name):
         name = f'"{name}"'
     return f"{key}.{name}" if key else name
 
 
 def is_number(value: Any) -> bool:
-    """True for a TOML integer or float (a boolean is no number)."""
+    """True for a TOML integer or float (a boolean is no number).
+
+    Args:
+        value: any value read from TOML.
+    """
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -88,7 +97,12 @@ class Reader:
         self.base = Path(path).parent
 
     def err(self, key: str, message: str) -> WlpmaskError:
-        """The error to raise for a problem at `key`."""
+        """The error to raise for a problem at `key`.
+
+        Args:
+            key: the dotted key of the bad value.
+            message: what is wrong and what was expected.
+        """
         return WlpmaskError(message, file=self.file, key=key)
 
     def _get(self, table: dict, key: str, name: str, default: Any,
@@ -101,7 +115,14 @@ class Reader:
         return False, default
 
     def table(self, parent: dict, key: str, name: str, *, required: bool = True) -> dict:
-        """A sub-table; an optional missing one is empty."""
+        """A sub-table; an optional missing one is empty.
+
+        Args:
+            parent: the table holding it.
+            key: the parent's dotted key.
+            name: the sub-table's name.
+            required: a missing sub-table is an error (else it reads as empty).
+        """
         full = dotted(key, name)
         if name not in parent:
             if required:
@@ -113,7 +134,13 @@ class Reader:
         return v
 
     def keys(self, key: str, table: dict, allowed: set[str]) -> None:
-        """Fail on the first key of `table` (sorted) that is not in `allowed`: typos."""
+        """Fail on the first key of `table` (sorted) that is not in `allowed`: typos.
+
+        Args:
+            key: the table's dotted key.
+            table: the table to check.
+            allowed: the names it may hold.
+        """
         unknown = sorted(set(table) - allowed)
         if unknown:
             raise self.err(dotted(key, unknown[0]),
@@ -122,7 +149,17 @@ class Reader:
     def num(self, table: dict, key: str, name: str, *, default: Any = REQUIRED,
             minimum: float | None = 0.0, strict: bool = False,
             maximum: float | None = None) -> float:
-        """A finite number: at least `minimum` (more when strict), at most `maximum` if given."""
+        """A finite number: at least `minimum` (more when strict), at most `maximum` if given.
+
+        Args:
+            table: the table holding the value.
+            key: the table's dotted key.
+            name: the value's name.
+            default: returned unchecked when the value is missing (REQUIRED: it must be there).
+            minimum: the least value allowed; None for no lower bound.
+            strict: the value must exceed `minimum`.
+            maximum: the largest value allowed; None for no upper bound.
+        """
         present, v = self._get(table, key, name, default)
         if not present:
             return v
@@ -140,7 +177,12 @@ class Reader:
                  strict: bool = False) -> float:
         """A number whose name ends in its unit (UNIT_SUFFIX); a size is at most MAX_SIZE.
 
+        The value is required; its unit is the one its name ends in.
+
         Args:
+            table: the table holding the value.
+            key: the table's dotted key.
+            name: the value's name, ending in its unit (e.g. "width_um").
             minimum: the least value (none when None; then a size is at least -MAX_SIZE).
             strict: the value must exceed `minimum`.
         """
@@ -155,7 +197,16 @@ class Reader:
 
     def integer(self, table: dict, key: str, name: str, *, default: Any = REQUIRED,
                 minimum: int = 0, maximum: int | None = None) -> int:
-        """An integer (not a boolean) of at least `minimum`, at most `maximum` when given."""
+        """An integer (not a boolean) of at least `minimum`, at most `maximum` when given.
+
+        Args:
+            table: the table holding the value.
+            key: the table's dotted key.
+            name: the value's name.
+            default: returned unchecked when missing (REQUIRED: the value must be there).
+            minimum: the smallest integer allowed.
+            maximum: the largest integer allowed, or None.
+        """
         present, v = self._get(table, key, name, default)
         if present and (not is_number(v) or not isinstance(v, int) or v < minimum
                         or (maximum is not None and v > maximum)):
@@ -165,7 +216,15 @@ class Reader:
 
     def string(self, table: dict, key: str, name: str, *, default: Any = REQUIRED,
                choices: Sequence[str] | None = None) -> str:
-        """A string, one of `choices` when given."""
+        """A string, one of `choices` when given.
+
+        Args:
+            table: the table holding the value.
+            key: the table's dotted key.
+            name: the value's name.
+            default: returned unchecked when missing (REQUIRED: the value must be there).
+            choices: the strings allowed, or None for any.
+        """
         hint = f"; expected one of {', '.join(choices)}" if choices else ""
         present, v = self._get(table, key, name, default, hint)
         if not present:
@@ -177,14 +236,27 @@ class Reader:
         return v
 
     def boolean(self, table: dict, key: str, name: str, *, default: bool) -> bool:
-        """true or false."""
+        """A TOML boolean: true or false.
+
+        Args:
+            table: the table holding the value.
+            key: the table's dotted key.
+            name: the value's name.
+            default: the value when missing.
+        """
         v = table.get(name, default)
         if not isinstance(v, bool):
             raise self.err(dotted(key, name), f"expected true or false, got {v!r}")
         return v
 
     def names(self, table: dict, key: str, name: str) -> list[str]:
-        """A list of strings; missing: empty."""
+        """A list of strings; missing: empty.
+
+        Args:
+            table: the table holding the list.
+            key: the table's dotted key.
+            name: the list's name.
+        """
         v = table.get(name, [])
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
             raise self.err(dotted(key, name), f"expected a list of names, got {v!r}")
@@ -194,6 +266,8 @@ class Reader:
         """A GDS [layer, datatype] pair, each 0..65535.
 
         Args:
+            value: the TOML value.
+            key: the value's dotted key (for messages).
             named: the value may also be a layer name (the caller resolves names first); this
                 only changes the message.
         """
@@ -206,7 +280,14 @@ class Reader:
 
     def xy(self, table: dict, key: str, name: str, *,
            default: tuple[float, float] = (0.0, 0.0)) -> tuple[float, float]:
-        """An [x, y] pair of numbers (um)."""
+        """An [x, y] pair of finite numbers (um).
+
+        Args:
+            table: the table holding the pair.
+            key: the table's dotted key.
+            name: the pair's name.
+            default: the pair when missing (um).
+        """
         v = table.get(name, list(default))
         if (not isinstance(v, list) or len(v) != 2
                 or not all(is_number(x) and math.isfinite(x) for x in v)):
@@ -214,5 +295,9 @@ class Reader:
         return (float(v[0]), float(v[1]))
 
     def path(self, rel: str) -> Path:
-        """A path written in the document, resolved against the document's directory."""
+        """A path written in the document, resolved against the document's directory.
+
+        Args:
+            rel: the path as written (relative to the document, or absolute).
+        """
         return Path(os.path.normpath(self.base / rel))

@@ -21,8 +21,10 @@ MAX_DIE_UM = 300_000.0
 
 @dataclass(frozen=True)
 class Die:
-    """The die: boundary at the saw-line centre, then half the dicing lane, the seal ring and
-    the keep-out, each measured inward.
+    """The die frame: its boundary and the bands inside it.
+
+    The boundary lies at the saw-line centre; then come half the dicing lane, the seal ring
+    and the keep-out, each measured inward.
 
     Args:
         width_um: die boundary width (the stepping size on the wafer).

@@ -167,9 +167,10 @@ def _gds_pads(r: Reader, t: dict, file: Path, rel: str, *, tech: Technology,
 
 
 def check_pads(src: PadSource, *, die: Die, pad_encloses_pi1_um: float) -> PadSource:
-    """Fail on duplicate names, a pad outside the seal ring, a pad too small for its PI1
-    opening (unless the source skips those), or two overlapping pads; the error names the
-    pad's file and key.
+    """Check the pads of a source; bad pads fail with the pad's file and key.
+
+    Fails on duplicate names, a pad outside the seal ring, a pad too small for its PI1
+    opening (unless the source skips those), or two overlapping pads.
 
     Args:
         src: the pads and their origins.

@@ -46,8 +46,10 @@ def read_preview(r: Reader, t: dict) -> Preview:
 
 def detail_window(preview: Preview, die: Die, *, near: Iterable[tuple[float, float]] = (),
                   pitch_um: float = 0.0) -> Box | None:
-    """The window of the detail preview: a square at the preview's corner; by default it
-    reaches one and a half pitches past the point of `near` closest to that corner.
+    """The window of the detail preview: a square at the preview's corner.
+
+    By default it reaches one and a half pitches past the point of `near` closest to that
+    corner.
 
     Args:
         preview: the [preview] settings.

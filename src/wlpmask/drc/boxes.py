@@ -13,6 +13,13 @@ def unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(index of the first occurrence of each distinct row, row -> distinct id) of an int array.
 
     The distinct ids follow the order of first occurrence.
+
+    Args:
+        rows: (n, k) or (n,) integer array; a 1-d array is read as one column.
+
+    Returns:
+        (first, inv): first[c] is the row index where distinct row c first occurs; inv[r] is
+        the distinct id of row r.
     """
     rows = np.ascontiguousarray(rows, dtype=np.int64)
     if len(rows) == 0:
@@ -41,6 +48,7 @@ def classes_of(rows_of, n: int, chunk: int = 1 << 17) -> np.ndarray:
         rows_of: rows_of(slice) returns those rows as a 2-d int64 array; the rows are built
             a chunk at a time and never held all at once.
         n: the number of rows.
+        chunk: how many rows rows_of is asked for at a time.
     """
     if n == 0:
         return np.zeros(0, np.int64)
@@ -84,8 +92,9 @@ def box_pairs(a: np.ndarray, b: np.ndarray, d: int, *, same: bool = False):
     Sorted by (i, j).
 
     Args:
-        a, b: (n, 4) int64 boxes (x0, y0, x1, y1).
-        d: the distance; d = 1 finds boxes that overlap or touch.
+        a: (n, 4) int64 boxes (x0, y0, x1, y1) in database units.
+        b: (m, 4) int64 boxes, as a.
+        d: the distance in database units; d = 1 finds boxes that overlap or touch.
         same: a and b are the same boxes: report each unordered pair once (i < j), no (i, i).
     """
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))

@@ -36,7 +36,9 @@ def first_side(layer: MergedLayer, ia: np.ndarray, ib: np.ndarray,
     """Row-wise: does edge ib come before edge ia (both of one polygon) in the reference?
 
     Args:
-        layer: the merged layer; ia, ib: global edge indices, ia < ib.
+        layer: the merged layer.
+        ia: global edge indices into layer.edges, one per pair.
+        ib: global edge indices of the other edge of each pair (same polygon), ia < ib.
         scan_count: per polygon, the number of edges compared together (default: its own).
         sorted_input: per polygon, its edges enter the comparison sorted by their start then
             end point (y before x), as after the reference's local merge; else in polygon order.
@@ -75,7 +77,13 @@ def _put_first(before: np.ndarray, ia, ib, first, second):
 
 
 def width_layer(layer: MergedLayer, d: int, metric: str = "euclidian") -> EdgePairs:
-    """Width violations of a merged layer (inside each polygon)."""
+    """Width violations of a merged layer (inside each polygon).
+
+    Args:
+        layer: the merged layer.
+        d: the minimum width in database units; a distance strictly below it violates.
+        metric: "euclidian", "projection" or "square", as the reference's metrics.
+    """
     # no de-duplication: the reference reports a pair twice when two edge pairs of one
     # polygon give the same parts (a vertex seen from both its edges)
     first, second, poly, _, _ = intra_check(layer, d, WIDTH, shield=True, metric=metric,
@@ -102,7 +110,13 @@ def _scan_counts(lay: MergedLayer, ctx: ShieldContext, polys: np.ndarray) -> np.
 
 
 def space_layer(layer: MergedLayer, d: int, metric: str = "euclidian") -> EdgePairs:
-    """Space violations of a merged layer: between polygons and notches inside one."""
+    """Space violations of a merged layer: between polygons and notches inside one.
+
+    Args:
+        layer: the merged layer.
+        d: the minimum space in database units; a distance strictly below it violates.
+        metric: "euclidian", "projection" or "square", as the reference's metrics.
+    """
     # the reference checks a polygon with neighbours (boxes closer than d) on maximal edges
     # (an edge is not split where another part of its polygon touches it), a lone polygon
     # on its polygon edges
@@ -150,13 +164,27 @@ def _two_layer(la: MergedLayer, lb: MergedLayer, d: int, relation: str,
 
 def separation_layers(la: MergedLayer, lb: MergedLayer, d: int,
                       metric: str = "euclidian") -> EdgePairs:
-    """Separation violations between polygons of two merged layers."""
+    """Separation violations between polygons of two merged layers.
+
+    Args:
+        la: the first merged layer (the first edge of each pair).
+        lb: the second merged layer.
+        d: the minimum separation in database units.
+        metric: "euclidian", "projection" or "square", as the reference's metrics.
+    """
     return _two_layer(la, lb, d, SPACE, metric)
 
 
 def enclosing_layers(outer: MergedLayer, inner: MergedLayer, d: int,
                      metric: str = "euclidian") -> EdgePairs:
-    """Enclosure violations: outer edges closer than d outside inner edges."""
+    """Enclosure violations: outer edges closer than d outside inner edges.
+
+    Args:
+        outer: the enclosing merged layer (the first edge of each pair).
+        inner: the enclosed merged layer.
+        d: the minimum enclosure in database units.
+        metric: "euclidian", "projection" or "square", as the reference's metrics.
+    """
     return _two_layer(outer, inner, d, OVERLAP, metric)
 
 
@@ -186,6 +214,10 @@ def space_pairs(polys: Sequence[np.ndarray], d: int, *, semantics: str = "merged
             reference on an unmerged layer, for comparisons only: "local" merges each shape
             with its neighbours only (abutting shapes then meet at zero distance; slow),
             "none" checks every shape as drawn, overlaps included (merged semantics off).
+        metric: euclidian (default), projection or square, as the reference's metrics.
+
+    Raises:
+        ValueError: semantics is none of the three.
     """
     if semantics == "local":
         from .raw import space_pairs_raw
@@ -200,11 +232,25 @@ def space_pairs(polys: Sequence[np.ndarray], d: int, *, semantics: str = "merged
 
 def separation_pairs(polys_a: Sequence[np.ndarray], polys_b: Sequence[np.ndarray],
                      d: int, *, metric: str = "euclidian") -> EdgePairs:
-    """Separation check between two layers' raw polygons in integer database units."""
+    """Separation check between two layers' raw polygons in database units (merged first).
+
+    Args:
+        polys_a: the first layer's polygons, (N, 2) integer arrays.
+        polys_b: the second layer's polygons, (N, 2) integer arrays.
+        d: minimum separation in database units.
+        metric: euclidian (default), projection or square, as the reference's metrics.
+    """
     return separation_layers(_merge(polys_a), _merge(polys_b), int(d), metric)
 
 
 def enclosing_pairs(outer: Sequence[np.ndarray], inner: Sequence[np.ndarray],
                     d: int, *, metric: str = "euclidian") -> EdgePairs:
-    """Enclosing check (outer encloses inner by d) on raw polygons in database units."""
+    """Enclosing check (outer encloses inner by d) on raw polygons in database units.
+
+    Args:
+        outer: the enclosing layer's polygons, (N, 2) integer arrays.
+        inner: the enclosed layer's polygons, (N, 2) integer arrays.
+        d: minimum enclosure in database units.
+        metric: euclidian (default), projection or square, as the reference's metrics.
+    """
     return enclosing_layers(_merge(outer), _merge(inner), int(d), metric)

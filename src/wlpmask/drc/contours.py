@@ -174,10 +174,11 @@ def _compressed(loop: list[tuple]) -> list[tuple]:
 
 
 def _reference_order(loops: list[list[tuple]]) -> list[list[tuple]]:
-    """Loops as the reference stores a polygon: each from its lowest (then leftmost) point,
-    the hull first, then the holes by vertex count, then by their points (y before x).
+    """Loops as the reference stores a polygon.
 
-    The edge order decides which edge of a pair the reference meets first.
+    Each loop starts from its lowest (then leftmost) point; the hull comes first, then the
+    holes by vertex count, then by their points (y before x). The edge order decides which
+    edge of a pair the reference meets first.
     """
     out = []
     for lp in loops:
@@ -201,6 +202,12 @@ def group_edges(geom) -> tuple[np.ndarray, np.ndarray]:
 
     The first are the reference polygon's edges (split where the contour turns at a touch
     point); the second join every pair of those that continue each other on one line.
+
+    Args:
+        geom: a shapely Polygon or MultiPolygon with integer coordinates (database units).
+
+    Returns:
+        Two (n, 4) int64 edge arrays; the second is the first itself when nothing joins.
     """
     rings = []
     for ring, is_hull in _geom_rings(geom):

@@ -18,7 +18,11 @@ _EPS = 1e-10  # tolerance the reference uses when intersecting with circles
 
 
 def round_away(v: np.ndarray) -> np.ndarray:
-    """Round half away from zero to int64 (the reference's coordinate rounding)."""
+    """Round half away from zero to int64 (the reference's coordinate rounding).
+
+    Args:
+        v: float array of coordinates in database units.
+    """
     return np.where(v > 0, np.floor(v + 0.5), np.ceil(v - 0.5)).astype(np.int64)
 
 
@@ -31,7 +35,16 @@ def _cross(ax, ay, bx, by):
 
 
 def side_of(ex1, ey1, ex2, ey2, px, py) -> np.ndarray:
-    """+1 if the point is left of the edge, -1 right, 0 on its line (exact in int64)."""
+    """+1 if the point is left of the edge, -1 right, 0 on its line (exact in int64).
+
+    Args:
+        ex1: x of each edge's start (database units); ex1 .. py are int64 arrays of one length.
+        ey1: y of each edge's start.
+        ex2: x of each edge's end.
+        ey2: y of each edge's end.
+        px: x of each point.
+        py: y of each point.
+    """
     return _sign(_cross(ex2 - ex1, ey2 - ey1, px - ex1, py - ey1))
 
 
@@ -109,8 +122,19 @@ def _part(g, l1, l2, ok):
 
 
 def near_part_projected(e, g, d: int, dd: int):
-    """Like near_part, in the projection metric (dd = 0) or the square metric (dd = d): the
-    part of g inside e's band of depth d, e extended by dd at both ends."""
+    """Like near_part, in the projection metric (dd = 0) or the square metric (dd = d).
+
+    The part of g inside e's band of depth d, e extended by dd at both ends.
+
+    Args:
+        e: tuple of four int64 arrays (x1, y1, x2, y2), the reference edges.
+        g: tuple of four int64 arrays, the edges whose near part is wanted (same length).
+        d: the distance in database units (the band's depth).
+        dd: how far e is extended at both ends in database units (0 or d).
+
+    Returns:
+        (ok, part): ok a bool array; part a tuple of four int64 arrays (valid where ok).
+    """
     ex1, ey1, ex2, ey2 = e
     n = ex1.shape[0]
     edx, edy = ex2 - ex1, ey2 - ey1
@@ -165,7 +189,8 @@ def near_part(e, g, d: int):
     """The part of edge g on the inside (right) of e and closer than d to e (euclidian).
 
     Args:
-        e, g: tuples of four int64 arrays (x1, y1, x2, y2), same length n.
+        e: tuple of four int64 arrays (x1, y1, x2, y2), the reference edges, length n.
+        g: tuple of four int64 arrays, the edges whose near part is wanted, length n.
         d: the distance in database units.
 
     Returns:
@@ -257,7 +282,8 @@ def check_pairs(a: np.ndarray, b: np.ndarray, d: int, relation: str,
     """Apply the edge relation to arrays of edge pairs.
 
     Args:
-        a, b: (n, 4) int64 edges; for OVERLAP a is the outer (enclosing) layer's edge.
+        a: (n, 4) int64 edges (database units); for OVERLAP the outer (enclosing) layer's.
+        b: (n, 4) int64 edges, the other edge of each pair.
         d: the distance in database units.
         relation: WIDTH (inside one shape), SPACE (outside both) or OVERLAP (enclosing:
             outside b, inside a).
@@ -297,7 +323,12 @@ def check_pairs(a: np.ndarray, b: np.ndarray, d: int, relation: str,
 
 
 def segment_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Euclidian distance between segments a and b ((n, 4) arrays), as float."""
+    """Euclidian distance between segments a and b, row by row, as float (0 where they cross).
+
+    Args:
+        a: (n, 4) segments (x1, y1, x2, y2), any length unit.
+        b: (n, 4) segments in the unit of a; the result is in that unit too.
+    """
     a = np.asarray(a, dtype=np.float64).reshape(-1, 4)
     b = np.asarray(b, dtype=np.float64).reshape(-1, 4)
 

@@ -134,8 +134,10 @@ class _RuleCheck:
         return cat[rows] + np.tile(np.repeat(off[a], n, axis=0), 2)
 
     def groups(self, ip, off, box, inter) -> list[tuple[int, np.ndarray, np.ndarray]]:
-        """Instances with the same interaction boxes around them: (placement, those boxes in
-        its frame, the offsets of its instances)."""
+        """Instances with the same interaction boxes around them, grouped.
+
+        Each group is (placement, those boxes in its frame, the offsets of its instances).
+        """
         if len(inter) == 0:
             return [(int(p), np.zeros((0, 4), np.int64), off[ip == p]) for p in np.unique(ip)]
         ii, kk = box_pairs(box, inter, self.halo + 1)

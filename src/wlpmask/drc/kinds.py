@@ -35,6 +35,11 @@ class LayerSet:
         self._merged: dict[str, MergedLayer] = {}
 
     def merged(self, name: str) -> MergedLayer:
+        """The merged shapes of a layer (merged on the first call; empty if none drawn).
+
+        Args:
+            name: the layer name.
+        """
         if name not in self._merged:
             raw = self._shapes.get(name)
             self._merged[name] = merge_polygons(raw, self.dbu) if raw is not None and \
@@ -42,7 +47,11 @@ class LayerSet:
         return self._merged[name]
 
     def dist(self, value_um: float) -> int:
-        """A rule distance in database units."""
+        """A rule distance in database units (rounded to the nearest unit).
+
+        Args:
+            value_um: the distance in um.
+        """
         return int(round(value_um / self.dbu))
 
 
@@ -73,25 +82,44 @@ def _marker(rule: Rule, geom, measured_um: float, dbu: float) -> Violation:
 
 
 def metric_of(rule: Rule) -> str:
-    """The rule's distance metric (parameter `metric`; euclidian when not given)."""
+    """The rule's distance metric (parameter `metric`; euclidian when not given).
+
+    Args:
+        rule: the technology rule; "euclidean" is read as the reference's "euclidian".
+    """
     m = str(rule.params.get("metric", "euclidian"))
     return "euclidian" if m == "euclidean" else m
 
 
 def check_width(rule: Rule, layers: LayerSet) -> Violations:
-    """Width inside each merged shape of one layer below rule.limit."""
+    """Width inside each merged shape of one layer below rule.limit (um).
+
+    Args:
+        rule: the width rule (one layer).
+        layers: the run's merged layers.
+    """
     ep = width_layer(layers.merged(rule.layers[0]), layers.dist(rule.limit), metric_of(rule))
     return Violations(_pair_violations(rule, ep, layers.dbu))
 
 
 def check_space(rule: Rule, layers: LayerSet) -> Violations:
-    """Space between shapes of one layer (notches included) below rule.limit."""
+    """Space between shapes of one layer (notches included) below rule.limit (um).
+
+    Args:
+        rule: the space rule (one layer).
+        layers: the run's merged layers.
+    """
     ep = space_layer(layers.merged(rule.layers[0]), layers.dist(rule.limit), metric_of(rule))
     return Violations(_pair_violations(rule, ep, layers.dbu))
 
 
 def check_separation(rule: Rule, layers: LayerSet) -> Violations:
-    """Space between shapes of two different layers below rule.limit."""
+    """Space between shapes of two different layers below rule.limit (um).
+
+    Args:
+        rule: the separation rule (two layers).
+        layers: the run's merged layers.
+    """
     a, b = rule.layers
     ep = separation_layers(layers.merged(a), layers.merged(b), layers.dist(rule.limit),
                            metric_of(rule))
@@ -138,8 +166,11 @@ def _shrunk(geoms: np.ndarray, shrink: int) -> np.ndarray:
 
 
 def _reaches(parts: list, outer: MergedLayer, shrink: int) -> np.ndarray:
-    """Per part, the largest distance (dbu) of its vertices from the nearest outer shape
-    (shrunk by `shrink`); where the layer has no outer shape: the part's box diagonal."""
+    """Per part, the largest distance (dbu) of its vertices from the nearest outer shape.
+
+    The outer shapes are shrunk by `shrink`; where no (shrunk) outer shape is left: the
+    part's box diagonal.
+    """
     out = np.zeros(len(parts))
     if not parts:
         return out
@@ -196,6 +227,10 @@ def check_enclosure(rule: Rule, layers: LayerSet) -> Violations:
     minus the largest distance of a vertex of that part from the nearest outer shape (how
     far the inner shape sticks out: an enclosure below zero), or minus the diagonal of the
     part's box when the layer has no outer shape at all.
+
+    Args:
+        rule: the enclosure rule (layers: outer, inner; limit in um).
+        layers: the run's merged layers.
     """
     outer, inner = layers.merged(rule.layers[0]), layers.merged(rule.layers[1])
     ep = enclosing_layers(outer, inner, layers.dist(rule.limit), metric_of(rule))
@@ -210,6 +245,10 @@ def check_min_area(rule: Rule, layers: LayerSet) -> Violations:
     """Merged shapes of one layer with an area below rule.limit (um2).
 
     A marker is the shape; its measured_um is its area in um2 (holes subtracted).
+
+    Args:
+        rule: the min_area rule (one layer; limit in um2).
+        layers: the run's merged layers.
     """
     lay = layers.merged(rule.layers[0])
     if lay.count == 0:
@@ -227,6 +266,10 @@ def check_inside(rule: Rule, layers: LayerSet) -> Violations:
     rule.limit minus the largest distance of a vertex of the part from the shrunk outer
     shapes (below rule.limit; negative where the shape leaves the outer shapes altogether;
     rule.limit minus the part's box diagonal when no shrunk outer shape is left).
+
+    Args:
+        rule: the inside rule (layers: outer, inner; limit the margin in um).
+        layers: the run's merged layers.
     """
     outer, inner = layers.merged(rule.layers[0]), layers.merged(rule.layers[1])
     d = layers.dist(rule.limit)

@@ -57,6 +57,11 @@ class MergedLayer:
 
         Sorted by (i, j); with same (other is self) each unordered pair once, i < j. A search
         at a larger distance, or the other way round, is reused.
+
+        Args:
+            other: the other merged layer (self for pairs within one layer).
+            d: the distance in database units; 1 finds boxes that overlap or touch.
+            same: other is self: each unordered pair once.
         """
         d = int(d)
         for lay, d2, s2, (i, j) in self._near:
@@ -72,7 +77,12 @@ class MergedLayer:
         return i, j
 
     def with_maximal_edges(self, mask: np.ndarray | None = None) -> MergedLayer:
-        """The layer with the polygons where mask is set (default: all) on maximal edges."""
+        """The layer with the polygons where mask is set (default: all) on maximal edges.
+
+        Args:
+            mask: (P,) bool per polygon, or None for all; only polygons from a union whose
+                edges were split (see unsplit) change.
+        """
         polys = sorted(self.unsplit) if mask is None else \
             [p for p in sorted(self.unsplit) if mask[p]]
         if not polys:
@@ -91,17 +101,28 @@ class MergedLayer:
 
     @property
     def count(self) -> int:
+        """The number of polygons."""
         return len(self.offsets) - 1
 
     @property
     def edge_poly(self) -> np.ndarray:
+        """(E,) polygon index of each edge."""
         return np.repeat(np.arange(self.count), np.diff(self.offsets))
 
     def polygon_edges(self, i: int) -> np.ndarray:
+        """The (n, 4) edges of one polygon (database units).
+
+        Args:
+            i: the polygon index.
+        """
         return self.edges[self.offsets[i]:self.offsets[i + 1]]
 
     def geoms_of(self, idx: np.ndarray) -> np.ndarray:
-        """Shapely geometries (database units) of the polygons idx, built on demand."""
+        """Shapely geometries (database units) of the polygons idx, built on demand.
+
+        Args:
+            idx: polygon indices.
+        """
         idx = np.asarray(idx, dtype=np.int64).reshape(-1)
         out = np.empty(len(idx), dtype=object)
         grouped = np.array([int(i) in self.group_geoms for i in idx], dtype=bool) \
@@ -121,6 +142,7 @@ class MergedLayer:
 
     @property
     def geoms(self) -> np.ndarray:
+        """Shapely geometries (database units) of all polygons, built on each call."""
         return self.geoms_of(np.arange(self.count))
 
     def areas(self) -> np.ndarray:
@@ -133,9 +155,15 @@ class MergedLayer:
 
 
 def edge_dtype(xy: np.ndarray) -> type:
-    """int32 when every coordinate is far enough inside its range (differences of two
-    coordinates, grown by any check distance, still fit), else int64: edges are the largest
-    arrays of a check and are widened before any product is taken."""
+    """The integer type for a layer's edges: int32 where the coordinates allow, else int64.
+
+    int32 when every coordinate is far enough inside its range (differences of two
+    coordinates, grown by any check distance, still fit): edges are the largest arrays of a
+    check and are widened before any product is taken.
+
+    Args:
+        xy: (N, 2) integer vertices in database units.
+    """
     if len(xy) and int(np.abs(xy).max()) < (1 << 29):
         return np.int32
     return np.int64
@@ -152,6 +180,7 @@ def _within(ba: np.ndarray, bb: np.ndarray, i: np.ndarray, j: np.ndarray, d: int
 
 
 def empty_layer() -> MergedLayer:
+    """A merged layer without polygons."""
     z4 = np.zeros((0, 4), np.int64)
     return MergedLayer(z4, np.zeros(1, np.int64), z4.copy(), np.zeros(0, np.int64),
                        np.zeros((0, 2), np.int64))
@@ -224,6 +253,8 @@ def merge_flat(xy: np.ndarray, lens: np.ndarray, *, merge: bool = True) -> Merge
     """merge_layer on polygons given as one vertex array and the vertex count of each.
 
     Args:
+        xy: (N, 2) integer vertices (database units), polygon after polygon.
+        lens: the vertex count of each polygon.
         merge: False keeps every shape a polygon of its own even where shapes overlap (the
             reference with merged semantics off); each is still normalised.
     """
@@ -237,6 +268,10 @@ def merge_polygons(polys: Sequence[np.ndarray], scale: float = 1.0) -> MergedLay
     """merge_layer on polygons in um (or any unit): divided by scale, rounded, merged.
 
     The rounded input is released as soon as the rings are normalised.
+
+    Args:
+        polys: (n_i, 2) vertex arrays, or a PolygonSet, in um (or the unit of scale).
+        scale: the database unit in the polygons' unit (um per dbu); 1.0 for dbu input.
     """
     xy, lens = flatten(polys, scale)
     if len(lens) == 0 or len(xy) == 0:

@@ -165,6 +165,18 @@ def _dedupe_cross(la: MergedLayer, lb: MergedLayer, pa: np.ndarray, pb: np.ndarr
 # ---------------------------------------------------------------- core
 
 def dedupe_pairs(first, second, pa, pb, symmetric: bool):
+    """Drop repeated edge pairs, keeping the first occurrence of each (first, second).
+
+    Args:
+        first: (m, 4) int64 first edge parts (database units).
+        second: (m, 4) int64 second edge parts.
+        pa: (m,) polygon index of each first part.
+        pb: (m,) polygon index of each second part.
+        symmetric: (a, b) and (b, a) are the same pair (a check within one layer).
+
+    Returns:
+        (first, second, pa, pb) of the distinct pairs, in input order.
+    """
     if len(first) == 0:
         return first, second, pa, pb
     f, s = first, second
@@ -187,6 +199,14 @@ def _row_less(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def to_edge_pairs(first, second, pa, pb) -> EdgePairs:
+    """EdgePairs of the given parts, with the distance between the two parts of each pair.
+
+    Args:
+        first: (m, 4) first edge parts (database units).
+        second: (m, 4) second edge parts.
+        pa: (m,) polygon index of each first part.
+        pb: (m,) polygon index of each second part.
+    """
     dist = segment_distance(first, second) if len(first) else np.zeros(0)
     return EdgePairs(first.astype(np.int64), second.astype(np.int64), pa.astype(np.int64),
                      pb.astype(np.int64), dist)
@@ -200,10 +220,18 @@ def intra_check(layer: MergedLayer, d: int, relation: str, *, shield: bool,
                 metric: str = "euclidian", first_side=None):
     """Violations between edges of one polygon (width, notch), each polygon class checked once.
 
-    Returns arrays (first, second, poly, ia, ib); with `shield` the polygon's own edges
-    shield (width), else shielding is left to the caller (notches: neighbours may shield).
-    first_side: (layer, ia, ib) -> bool array: which pairs have edge ib first (that orients
-    the pair for the shielding test); default: polygon order (ia first).
+    Args:
+        layer: the merged layer.
+        d: the distance in database units.
+        relation: edges.WIDTH or edges.SPACE (notches).
+        shield: the polygon's own edges shield (width); else shielding is left to the caller
+            (notches: neighbours may shield).
+        metric: "euclidian", "projection" or "square".
+        first_side: (layer, ia, ib) -> bool array: which pairs have edge ib first (that
+            orients the pair for the shielding test); default: polygon order (ia first).
+
+    Returns:
+        Arrays (first, second, poly, ia, ib): edge parts, polygon, global edge indices.
     """
     reps, cls = _dedupe_intra(layer)
     ia, ib = _intra_candidates(layer, reps, d)
@@ -261,7 +289,18 @@ def cross_check(la: MergedLayer, lb: MergedLayer, d: int, relation: str, same: b
                 pairs=None, metric: str = "euclidian"):
     """Violations between edges of different polygons (of one or two layers), unshielded.
 
-    pairs: the polygon pairs whose boxes come closer than d, if already known.
+    Args:
+        la: the first merged layer.
+        lb: the second merged layer (la itself for a space check).
+        d: the distance in database units.
+        relation: edges.SPACE or edges.OVERLAP (la encloses lb).
+        same: lb is la: each unordered polygon pair once.
+        pairs: the polygon pairs (i, j) whose boxes come closer than d, if already known.
+        metric: "euclidian", "projection" or "square".
+
+    Returns:
+        Arrays (first, second, poly_a, poly_b, ia, ib): edge parts, polygons, global edge
+        indices in la and lb.
     """
     pa, pb = pairs if pairs is not None else _poly_pairs(la, lb, d, same)
     # the square metric reaches corners up to d * sqrt(2) away

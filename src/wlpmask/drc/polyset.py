@@ -34,7 +34,11 @@ class PolygonSet(Sequence):
 
     @classmethod
     def from_polygons(cls, polys: Iterable[np.ndarray]) -> PolygonSet:
-        """A PolygonSet of the given (n_i, 2) arrays (copied)."""
+        """A PolygonSet of the given polygons (copied into one array).
+
+        Args:
+            polys: (n_i, 2) vertex arrays, in the unit the caller checks in.
+        """
         polys = [np.asarray(p).reshape(-1, 2) for p in polys]
         lens = np.array([len(p) for p in polys], dtype=np.int64)
         xy = np.concatenate(polys) if polys else np.zeros((0, 2))

@@ -68,9 +68,11 @@ def _unreached(geoms: np.ndarray, r: np.ndarray | float, inner: bool) -> np.ndar
 
 
 def _clusters(layer, r: int) -> list[np.ndarray]:
-    """Polygons whose closing is taken together: those closer than 2r (a disc of r does not
-    pass between them). A disc inside one polygon never reaches another, so the opening is
-    taken per polygon."""
+    """Polygons whose closing is taken together: those closer than 2r.
+
+    A disc of r does not pass between them. A disc inside one polygon never reaches
+    another, so the opening is taken per polygon.
+    """
     n = layer.count
     i, j = box_pairs(layer.bbox, layer.bbox, 2 * r + 1, same=True)
     parent = np.arange(n)
@@ -105,8 +107,11 @@ def _measure(local: np.ndarray, pieces: np.ndarray, limit: float, inner: bool) -
 
 
 def _translates(layer, groups: list[np.ndarray]) -> tuple[list[int], np.ndarray]:
-    """Groups equal up to a translation are checked once: per group, the index of the group
-    checked for it, and the shift (dbu) from that one to it."""
+    """Groups equal up to a translation are checked once.
+
+    Returns, per group, the index of the group checked for it, and the shift (dbu) from that
+    one to it.
+    """
     first: dict[tuple, int] = {}
     bases = []
     rep = []
@@ -157,12 +162,26 @@ def _check(rule: Rule, layers: LayerSet, inner: bool) -> list[Violation]:
 
 
 def check_outer_radius(rule: Rule, layers: LayerSet) -> list[Violation]:
-    """Convex corners rounded with at least rule.limit: what no disc of that radius inside
-    the layer reaches is a marker (measured: the largest radius that reaches it)."""
+    """Convex corners rounded with at least rule.limit (um).
+
+    What no disc of that radius inside the layer reaches is a marker; its measured value is
+    the largest radius (um) whose disc reaches it.
+
+    Args:
+        rule: the rule: one layer, limit the radius in um.
+        layers: the run's merged layers.
+    """
     return _check(rule, layers, inner=False)
 
 
 def check_inner_radius(rule: Rule, layers: LayerSet) -> list[Violation]:
-    """Concave corners rounded with at least rule.limit: what no disc of that radius outside
-    the layer reaches is a marker (measured: the largest radius that reaches it)."""
+    """Concave corners rounded with at least rule.limit (um).
+
+    What no disc of that radius outside the layer reaches is a marker; its measured value is
+    the largest radius (um) whose disc reaches it.
+
+    Args:
+        rule: the rule: one layer, limit the radius in um.
+        layers: the run's merged layers.
+    """
     return _check(rule, layers, inner=True)

@@ -75,7 +75,15 @@ def _joined(edges: list) -> np.ndarray:
 
 def space_pairs_raw(polys: Sequence[np.ndarray], d: int,
                     metric: str = "euclidian") -> EdgePairs:
-    """Space check on raw (unmerged) integer polygons, as the reference does on a raw layer."""
+    """Space check on raw (unmerged) integer polygons, as the reference does on a raw layer.
+
+    Each shape is merged with its neighbours only; the polygon indices of the result are 0.
+
+    Args:
+        polys: (N, 2) integer vertex arrays in database units.
+        d: the minimum space in database units.
+        metric: "euclidian", "projection" or "square".
+    """
     shapes = [merge_layer([p]) for p in polys]
     shapes = [s for s in shapes if s.count]
     if not shapes:

@@ -23,14 +23,15 @@ class Violation:
 
     Args:
         rule: the rule id, e.g. "RDL.S".
-        kind: the rule kind (width, space, separation, enclosure, min_area, inside).
+        kind: the rule kind (width, space, separation, enclosure, min_area, inside,
+            outer_radius, inner_radius).
         layers: the layer names in the rule's role order.
         required_um: the rule limit (um, or um2 for min_area).
         measured_um: what was measured (um, or um2 for min_area); below required_um. For
             edge pairs the smallest distance between the two edges; for polygon markers see
             the check of the kind (kinds.py).
         edge_pair: the two violating edge parts (x1, y1, x2, y2) in um, or None for a
-            polygon marker (area, shapes outside their enclosing layer).
+            polygon marker (area, shapes outside their enclosing layer, corner radius).
         bbox: (x0, y0, x1, y1) in um of the edge pair or the marker polygon.
     """
 
@@ -43,6 +44,7 @@ class Violation:
     bbox: tuple[float, float, float, float]
 
     def sort_key(self) -> tuple:
+        """The order of violations within a rule: (bbox, measured_um, edge pair)."""
         ep = self.edge_pair or ((0.0,) * 4, (0.0,) * 4)
         return (self.bbox, self.measured_um, ep)
 
@@ -71,7 +73,18 @@ class ViolationBlock:
     def sorted(cls, rule: str, kind: str, layers: tuple[str, ...], required_um: float,
                measured: np.ndarray, first: np.ndarray, second: np.ndarray,
                bbox: np.ndarray) -> ViolationBlock:
-        """A block with its rows put in sort_key order (bbox, measured, edge pair)."""
+        """A block with its rows put in sort_key order (bbox, measured, edge pair).
+
+        Args:
+            rule: the rule id.
+            kind: the rule kind.
+            layers: the layer names in the rule's role order.
+            required_um: the rule limit (um).
+            measured: (n,) smallest distance of each pair (um).
+            first: (n, 4) first edge parts (um).
+            second: (n, 4) second edge parts (um).
+            bbox: (n, 4) box of each pair (um).
+        """
         keys = [second[:, k] for k in (3, 2, 1, 0)] + [first[:, k] for k in (3, 2, 1, 0)] \
             + [measured] + [bbox[:, k] for k in (3, 2, 1, 0)]
         order = np.lexsort(keys) if len(measured) else np.zeros(0, np.int64)
@@ -96,13 +109,22 @@ class ViolationBlock:
         return out
 
     def rows(self, a: int, b: int) -> ViolationBlock:
-        """Rows a to b (exclusive) as a block."""
+        """Rows a to b (exclusive) as a block.
+
+        Args:
+            a: the first row.
+            b: the row after the last.
+        """
         return ViolationBlock(self.rule, self.kind, self.layers, self.required_um,
                               self.measured[a:b], self.first[a:b], self.second[a:b],
                               self.bbox[a:b])
 
     def sort_key(self, i: int) -> tuple:
-        """Violation.sort_key of row i."""
+        """Violation.sort_key of row i.
+
+        Args:
+            i: the row index.
+        """
         return (tuple(self.bbox[i].tolist()), float(self.measured[i]),
                 (tuple(self.first[i].tolist()), tuple(self.second[i].tolist())))
 
@@ -111,6 +133,7 @@ class ViolationBlock:
         return int(np.argmin(self.measured))
 
     def json_rows(self) -> list[dict]:
+        """The rows as JSON report records (the keys of a Violation, lists for tuples)."""
         layers = list(self.layers)
         return [{"rule": self.rule, "kind": self.kind, "layers": list(layers),
                  "required_um": self.required_um, "measured_um": m,
@@ -120,8 +143,9 @@ class ViolationBlock:
 
 
 class Violations(Sequence):
-    """The violation records of a result: a sequence (read like a list) whose edge-pair
-    blocks become Violation records only when a record is first read.
+    """The violation records of a result: a sequence read like a list.
+
+    Its edge-pair blocks become Violation records only when a record is first read.
 
     Args:
         items: Violation records (or other Violations) to start with.
@@ -135,9 +159,20 @@ class Violations(Sequence):
 
     # --- building
     def append(self, v: Violation) -> None:
+        """Add one record at the end.
+
+        Args:
+            v: the record.
+        """
         self.extend([v])
 
     def extend(self, items: Iterable) -> None:
+        """Add records at the end.
+
+        Args:
+            items: Violation records, a ViolationBlock (kept as arrays) or another
+                Violations (its blocks kept as they are).
+        """
         if isinstance(items, Violations):
             for part in items._parts:
                 self._add(part)
@@ -196,6 +231,7 @@ class Violations(Sequence):
 
     # --- summaries without records
     def counts(self) -> dict[str, int]:
+        """Violation count per rule id that has violations, in order of first appearance."""
         out: dict[str, int] = {}
         for part in self._parts:
             if isinstance(part, ViolationBlock):
@@ -206,6 +242,11 @@ class Violations(Sequence):
         return out
 
     def worst(self, rule: str) -> Violation | None:
+        """The violation of `rule` with the smallest measured value (None if it has none).
+
+        Args:
+            rule: the rule id.
+        """
         cands = []
         for part in self._parts:
             if isinstance(part, ViolationBlock):
@@ -221,6 +262,10 @@ def in_order(block: ViolationBlock, records: Sequence[Violation]) -> Violations:
     """A sorted block and records of the same rule as one sequence in sort_key order.
 
     Records sort after block rows with an equal key.
+
+    Args:
+        block: the rule's edge-pair violations, sorted.
+        records: the rule's marker violations, in any order.
     """
     out = Violations()
     start = 0
@@ -278,15 +323,26 @@ class DrcResult:
         return counts
 
     def worst(self, rule: str) -> Violation | None:
-        """The violation of `rule` with the smallest measured value (None if clean)."""
+        """The violation of `rule` with the smallest measured value (None if clean).
+
+        Args:
+            rule: the rule id.
+        """
         return self.violations.worst(rule)
 
     @property
     def clean(self) -> bool:
+        """No violation at all."""
         return not len(self.violations)
 
     def to_json(self, *, layout: str, cell: str, technology: str) -> dict:
-        """The report as a JSON-ready dict (format shared with the .lyrdb writer and the CLI)."""
+        """The report as a JSON-ready dict (format shared with the .lyrdb writer and the CLI).
+
+        Args:
+            layout: the name of the checked layout file, as the report shows it.
+            cell: the name of the checked top cell.
+            technology: the technology name.
+        """
         records: list[dict] = []
         for part in self.violations.parts():
             if isinstance(part, ViolationBlock):

@@ -12,7 +12,16 @@ from .boxes import classes_of
 
 
 def clean_rings(xy: np.ndarray, ring: np.ndarray, nring: int):
-    """Drop repeated points and collinear points of rings stored flat (xy, ring id, sorted)."""
+    """Drop repeated points and collinear points of rings stored flat.
+
+    Args:
+        xy: (N, 2) integer vertices (database units), rings contiguous.
+        ring: (N,) ring id of each vertex, sorted.
+        nring: the number of rings.
+
+    Returns:
+        (xy, ring) of the kept vertices.
+    """
     while True:
         if len(xy) == 0:
             return xy, ring
@@ -41,6 +50,12 @@ def clean_rings(xy: np.ndarray, ring: np.ndarray, nring: int):
 
 
 def ring_layout(ring: np.ndarray, nring: int):
+    """(start, vertex count) of each ring.
+
+    Args:
+        ring: (N,) ring id of each vertex, sorted.
+        nring: the number of rings (a ring without vertices gets count 0).
+    """
     starts = np.searchsorted(ring, np.arange(nring))
     ends = np.searchsorted(ring, np.arange(nring), side="right")
     return starts, ends - starts
@@ -56,6 +71,13 @@ def _ring_sum(values: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.nd
 
 
 def signed_area2(xy: np.ndarray, ring: np.ndarray, nring: int) -> np.ndarray:
+    """Twice the signed area of each ring (positive counter-clockwise), in square dbu.
+
+    Args:
+        xy: (N, 2) integer vertices (database units), rings contiguous.
+        ring: (N,) ring id of each vertex, sorted.
+        nring: the number of rings.
+    """
     starts, lens = ring_layout(ring, nring)
     pos = np.arange(len(xy)) - starts[ring]
     nxt = starts[ring] + (pos + 1) % np.maximum(lens[ring], 1)
@@ -64,7 +86,17 @@ def signed_area2(xy: np.ndarray, ring: np.ndarray, nring: int) -> np.ndarray:
 
 
 def orient_and_rotate(xy: np.ndarray, ring: np.ndarray, nring: int, clockwise: np.ndarray):
-    """Orient each ring (clockwise where asked) and start it at its lowest-leftmost vertex."""
+    """Orient each ring (clockwise where asked) and start it at its lowest-leftmost vertex.
+
+    Args:
+        xy: (N, 2) integer vertices (database units), rings contiguous.
+        ring: (N,) ring id of each vertex, sorted.
+        nring: the number of rings.
+        clockwise: (nring,) bool: turn the ring clockwise (else counter-clockwise).
+
+    Returns:
+        The (N, 2) vertices, reordered.
+    """
     starts, lens = ring_layout(ring, nring)
     area2 = signed_area2(xy, ring, nring)
     flip = np.where(clockwise, area2 > 0, area2 < 0)
@@ -88,6 +120,13 @@ def orient_and_rotate(xy: np.ndarray, ring: np.ndarray, nring: int, clockwise: n
 
 
 def ring_edges(xy: np.ndarray, ring: np.ndarray, nring: int) -> np.ndarray:
+    """(N, 4) int64 edges (x1, y1, x2, y2): each vertex to the next of its ring.
+
+    Args:
+        xy: (N, 2) integer vertices (database units), rings contiguous.
+        ring: (N,) ring id of each vertex, sorted.
+        nring: the number of rings.
+    """
     starts, lens = ring_layout(ring, nring)
     pos = np.arange(len(xy)) - starts[ring]
     nxt = starts[ring] + (pos + 1) % np.maximum(lens[ring], 1)
@@ -95,7 +134,16 @@ def ring_edges(xy: np.ndarray, ring: np.ndarray, nring: int) -> np.ndarray:
 
 
 def convex(xy: np.ndarray, ring: np.ndarray, nring: int) -> np.ndarray:
-    """Rings (clean, no collinear points) that turn one way and wind once: simple and convex."""
+    """Rings (clean, no collinear points) that turn one way and wind once: simple and convex.
+
+    Args:
+        xy: (N, 2) integer vertices (database units), rings contiguous.
+        ring: (N,) ring id of each vertex, sorted.
+        nring: the number of rings.
+
+    Returns:
+        (nring,) bool array.
+    """
     starts, lens = ring_layout(ring, nring)
     pos = np.arange(len(xy)) - starts[ring]
     nxt = starts[ring] + (pos + 1) % np.maximum(lens[ring], 1)
@@ -110,7 +158,13 @@ def convex(xy: np.ndarray, ring: np.ndarray, nring: int) -> np.ndarray:
 
 
 def uniform_rings(xy: np.ndarray, starts: np.ndarray, k: int):
-    """uniform_rings_block in chunks of rings (bounds the temporaries)."""
+    """uniform_rings_block in chunks of rings (bounds the temporaries).
+
+    Args:
+        xy: (N, 2) integer vertices (database units) of all rings.
+        starts: start of each ring of k vertices in xy.
+        k: the vertex count of every ring.
+    """
     step = max(1, (1 << 21) // k)
     if len(starts) <= step:
         return uniform_rings_block(xy, starts, k)
@@ -122,9 +176,15 @@ def uniform_rings(xy: np.ndarray, starts: np.ndarray, k: int):
 def uniform_rings_block(xy: np.ndarray, starts: np.ndarray, k: int):
     """Normalise rings of k vertices each at once, as an (m, k, 2) block.
 
-    Returns (ok, block): ok marks the rings that are clean (no repeated or collinear points),
-    convex and wind once; their rows of block are turned clockwise and start at the lowest
-    (smallest y, then x) vertex. The other rings need the general path.
+    Args:
+        xy: (N, 2) integer vertices (database units) of all rings.
+        starts: start of each ring of k vertices in xy.
+        k: the vertex count of every ring.
+
+    Returns:
+        (ok, block): ok marks the rings that are clean (no repeated or collinear points),
+        convex and wind once; block holds those rings only, turned clockwise and starting
+        at the lowest (smallest y, then x) vertex. The other rings need the general path.
     """
     p = xy[starts[:, None] + np.arange(k)[None, :]]
     d1 = np.roll(p, -1, axis=1) - p
@@ -149,10 +209,17 @@ def uniform_rings_block(xy: np.ndarray, starts: np.ndarray, k: int):
 def normalise_rings(xy: np.ndarray, lens: np.ndarray):
     """Clean and classify raw rings; returns the kept rings in input order.
 
-    Returns (cxy, clen, done, valid): the vertices of the kept rings (contiguous, in input
-    order), their counts, which are already oriented clockwise from their lowest vertex
-    (clean convex rings, handled in blocks of equal vertex count), and which are valid.
     Rings with fewer than three distinct points or zero area are dropped.
+
+    Args:
+        xy: (N, 2) integer vertices (database units), ring after ring.
+        lens: the vertex count of each raw ring.
+
+    Returns:
+        (cxy, clen, done, valid): the vertices of the kept rings (contiguous, in input
+        order), their counts, which are already oriented clockwise from their lowest vertex
+        (clean convex rings, handled in blocks of equal vertex count), and which are known
+        valid (the convex ones; the others may be valid too and are for the caller to test).
     """
     nraw = len(lens)
     starts = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int64)
@@ -211,7 +278,11 @@ def normalise_rings(xy: np.ndarray, lens: np.ndarray):
 
 
 def ring_next(off: np.ndarray) -> np.ndarray:
-    """For rings stored contiguously (offsets off), the index of each vertex's successor."""
+    """For rings stored contiguously, the index of each vertex's successor.
+
+    Args:
+        off: (P + 1,) start of each ring's vertices; off[-1] the vertex count.
+    """
     nxt = np.arange(1, int(off[-1]) + 1)
     nz = off[1:] > off[:-1]
     nxt[off[1:][nz] - 1] = off[:-1][nz]
@@ -219,7 +290,13 @@ def ring_next(off: np.ndarray) -> np.ndarray:
 
 
 def shape_classes(sxy: np.ndarray, off: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    """Class ids of rings equal up to a translation (rings start at their reference point)."""
+    """Class ids of rings equal up to a translation (rings start at their reference point).
+
+    Args:
+        sxy: (N, 2) integer vertices (database units), rings contiguous.
+        off: (P + 1,) start of each ring's vertices.
+        ref: (P, 2) reference point of each ring (its first vertex).
+    """
     lens = np.diff(off)
     keys = np.zeros(len(lens), dtype=np.int64)
     next_id = 0

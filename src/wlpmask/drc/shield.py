@@ -38,7 +38,7 @@ def _contains(e, px, py):
 
 
 def _div_exact(a: int, b: int, d: int) -> int:
-    """a * b / d rounded, halves rounded down."""
+    """The exact quotient a * b / d, rounded to an integer (halves rounded down)."""
     q, r = divmod(a * b, d)
     return q + 1 if 2 * r > d else q
 
@@ -117,7 +117,13 @@ def _normalized(first: np.ndarray, second: np.ndarray):
 
 
 def shields(first: np.ndarray, second: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Row-wise: does edge q[i] cut through the edge pair (first[i], second[i])?"""
+    """Row-wise: does edge q[i] cut through the edge pair (first[i], second[i])?
+
+    Args:
+        first: (m, 4) int64 first edge parts (database units).
+        second: (m, 4) int64 second edge parts.
+        q: (m, 4) int64 candidate shielding edges.
+    """
     f, s = _normalized(np.asarray(first, np.int64).reshape(-1, 4),
                        np.asarray(second, np.int64).reshape(-1, 4))
     q = np.asarray(q, np.int64).reshape(-1, 4)
@@ -132,7 +138,12 @@ def shields(first: np.ndarray, second: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 
 def edge_meets_box(e: np.ndarray, box: np.ndarray) -> np.ndarray:
-    """Row-wise: does edge e[i] touch or cross the closed box[i] (x0, y0, x1, y1)?"""
+    """Row-wise: does edge e[i] touch or cross the closed box[i]?
+
+    Args:
+        e: (m, 4) int64 edges (x1, y1, x2, y2) in database units.
+        box: (m, 4) int64 boxes (x0, y0, x1, y1) in database units.
+    """
     x1, y1, x2, y2 = e.T
     bx0, by0, bx1, by1 = box.T
     touch = ((np.minimum(x1, x2) <= bx1) & (np.maximum(x1, x2) >= bx0)
@@ -167,9 +178,13 @@ def shielded_rows(edges: np.ndarray, ka: np.ndarray, kb: np.ndarray, first: np.n
 
     Args:
         edges: (n, 4) int64 edges, or an object whose take(idx) returns those rows (two
-            layers' edges without joining them); ka, kb: each pair's own two edges (indices).
-        first, second: (m, 4) the pairs' edge parts.
-        row, q: candidate combinations: pair row[i] may be shielded by edges[q[i]].
+            layers' edges without joining them).
+        ka: (m,) index in edges of each pair's first own edge (it never shields its pair).
+        kb: (m,) index in edges of each pair's second own edge.
+        first: (m, 4) the pairs' first edge parts.
+        second: (m, 4) the pairs' second edge parts.
+        row: candidate combinations: pair row[i] may be shielded by edges[q[i]].
+        q: the candidate edge index of each combination.
         d: check distance in database units.
     """
     out = np.zeros(len(ka), dtype=bool)
@@ -188,7 +203,16 @@ def shielded_rows(edges: np.ndarray, ka: np.ndarray, kb: np.ndarray, first: np.n
 
 
 def is_shielded(edges: np.ndarray, ka: int, kb: int, first, second, d: int) -> bool:
-    """Whether one edge pair of edges[ka], edges[kb] is shielded by another of `edges`."""
+    """Whether one edge pair of edges[ka], edges[kb] is shielded by another of `edges`.
+
+    Args:
+        edges: (n, 4) int64 edges in database units; every one is a candidate.
+        ka: index of the pair's first own edge.
+        kb: index of the pair's second own edge.
+        first: the first edge part (x1, y1, x2, y2).
+        second: the second edge part.
+        d: check distance in database units.
+    """
     n = len(edges)
     z = np.zeros(n, dtype=np.int64)
     return bool(shielded_rows(edges, np.array([ka]), np.array([kb]),
@@ -217,6 +241,15 @@ class ShieldContext:
 
     These are the shapes the reference checks a subject polygon against; their edges (and
     the subject's own) are the only ones that can shield a violation of that subject.
+
+    Args:
+        la: the subjects' merged layer.
+        lb: the neighbours' merged layer (la itself within one layer).
+        d: check distance in database units.
+        same: lb is la: a polygon is not its own neighbour.
+        alone: no polygon has neighbours (only the subject's own edges shield).
+        pairs: the polygon pairs (i, j) whose boxes come closer than d, if already known
+            (with same: each unordered pair once).
     """
 
     def __init__(self, la: MergedLayer, lb: MergedLayer, d: int, same: bool,
@@ -255,6 +288,7 @@ class ShieldContext:
         self.box = box
 
     def has_neighbours(self) -> np.ndarray:
+        """Per polygon of layer a: has it at least one neighbour on layer b?"""
         return np.diff(self.start) > 0
 
     def shielded(self, subject: np.ndarray, ga: np.ndarray, gb: np.ndarray, first: np.ndarray,
@@ -265,7 +299,8 @@ class ShieldContext:
             subject: subject polygon (layer a) of each pair.
             ga: the pair's edge on layer a (global edge index of la).
             gb: the pair's other edge: on layer b, or on layer a where b_in_a is set.
-            first, second: (m, 4) the edge parts.
+            first: (m, 4) the first edge parts (database units).
+            second: (m, 4) the second edge parts.
             b_in_a: per pair, gb indexes layer a (a notch inside the subject).
         """
         subject = np.asarray(subject, np.int64)
@@ -287,8 +322,11 @@ class ShieldContext:
         return out[inv]
 
     def _context_hash(self, polys: np.ndarray) -> np.ndarray:
-        """(n, 2) hash of each polygon's surroundings: its class and its neighbours' classes
-        and offsets (a set: the order of the neighbours does not matter)."""
+        """(n, 2) hash of each polygon's surroundings.
+
+        Its class and its neighbours' classes and offsets (a set: the order of the
+        neighbours does not matter).
+        """
         la, lb = self.la, self.lb
         nn = self.start[polys + 1] - self.start[polys]
         owner = np.repeat(np.arange(len(polys)), nn)

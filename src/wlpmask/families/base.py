@@ -25,7 +25,9 @@ Shapes = Mapping[str, Sequence[np.ndarray]]
 class Progress(Protocol):
     """Where long work says what it is doing: a phase name and, when countable, n of total."""
 
-    def __call__(self, phase: str, done: int = 0, total: int = 0) -> None: ...
+    def __call__(self, phase: str, done: int = 0, total: int = 0) -> None:
+        """Report progress (see quiet for the arguments)."""
+        ...
 
 
 def quiet(phase: str, done: int = 0, total: int = 0) -> None:
@@ -66,8 +68,9 @@ class MaskStep:
 
 def mask_steps(roles: Mapping[str, Layer], flow: Sequence[tuple[str, str]], *,
                first_aligned_to: str | None = None) -> tuple[MaskStep, ...]:
-    """The mask sequence of a flow: each role the product draws on a mask layer, in order,
-    aligned to the one before.
+    """The mask sequence of a flow: each role drawn on a mask layer, aligned to the one before.
+
+    Roles not drawn, and roles on layers that are not masks, get no step.
 
     Args:
         roles: role -> layer, for the roles drawn.
@@ -105,8 +108,10 @@ class Report(Protocol):
 
     @property
     def ok(self) -> bool:
-        """False when the family could not make everything it was asked for (e.g. a net
-        left unrouted); the build then exits 1."""
+        """False when the family could not make everything it was asked for.
+
+        E.g. a net left unrouted; the build then exits 1.
+        """
         ...
 
     def summary_lines(self) -> list[str]:
@@ -202,20 +207,46 @@ class Family(Protocol):
     sections: frozenset[str]
 
     def load(self, doc: DesignDoc) -> Any:
-        """Read the family's sections (and the shared ones it uses) into a frozen part."""
+        """Read the family's sections (and the shared ones it uses) into a frozen part.
+
+        Args:
+            doc: the parsed design file.
+
+        Raises:
+            WlpmaskError: bad input, naming the file and key.
+        """
         ...
 
     def generate(self, part: Any, *, tech: Technology, cache: CellCache,
                  progress: Progress = quiet) -> Product:
-        """Draw the product: cells placed under one top cell, with the report data."""
+        """Draw the product: cells placed under one top cell, with the report data.
+
+        Args:
+            part: what load returned.
+            tech: the technology.
+            cache: the build's cell cache (one cell per distinct set of parameters).
+            progress: where long work reports its phases.
+        """
         ...
 
     def checks(self, part: Any, product: Product, shapes: Shapes,
                tech: Technology) -> list[ProcessCheck]:
-        """The family's process checks on the flattened layout."""
+        """The family's process checks on the flattened layout.
+
+        Args:
+            part: what load returned.
+            product: what generate returned.
+            shapes: technology layer name -> the top cell's polygons flattened, um.
+            tech: the technology.
+        """
         ...
 
     def manifest(self, part: Any, product: Product) -> dict[str, Any]:
-        """The family's manifest keys (merged into manifest.json's top level)."""
+        """The family's manifest keys (added to manifest.json's top level; none may be taken).
+
+        Args:
+            part: what load returned.
+            product: what generate returned.
+        """
         ...
 

@@ -60,7 +60,15 @@ def atomic_write(path: str | Path) -> Iterator[Path]:
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write UTF-8 text to `path` atomically (temporary file, then rename)."""
+    """Write UTF-8 text to `path` atomically (temporary file, then rename).
+
+    Args:
+        path: the file to write.
+        text: its content, written with LF line ends on every platform.
+
+    Raises:
+        WlpmaskError: the file cannot be written (it names the file).
+    """
     with atomic_write(path) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
 
@@ -76,8 +84,14 @@ def _finite(data: Any) -> Any:
 
 
 def json_text(data: Any, *, indent: int = 1) -> str:
-    """Strict JSON text: JSON has no infinity or NaN, so such a number (nothing measured)
-    becomes null."""
+    """Strict JSON text, ending in a newline; an infinite or NaN number becomes null.
+
+    JSON has no infinity or NaN; such a number means nothing was measured.
+
+    Args:
+        data: dicts, lists, tuples (written as lists), strings, numbers, booleans, None.
+        indent: spaces per nesting level.
+    """
     return json.dumps(_finite(data), indent=indent, allow_nan=False) + "\n"
 
 

@@ -187,7 +187,12 @@ def layer_terminals(design: DefDesign, lefs: Mapping[str, Macro], layer: str,
 
 
 def wire_length_um(wires: Iterable[Wire], layer: str | None = None) -> float:
-    """Total centre-line length of routed wires (optionally on one layer), um."""
+    """Total centre-line length of routed wires (optionally on one layer), um.
+
+    Args:
+        wires: routed DEF wires, points in um.
+        layer: count only wires on this layer; None for all.
+    """
     total = 0.0
     for w in wires:
         if layer is not None and w.layer != layer:

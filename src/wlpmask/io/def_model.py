@@ -31,7 +31,11 @@ class Component:
     obs: tuple[tuple[str, Polygon], ...] = ()
 
     def shapes_on(self, layer: str) -> list[Polygon]:
-        """Every pin polygon of this component on `layer`, in pin-name order."""
+        """Every pin polygon of this component on `layer`, in pin-name order.
+
+        Args:
+            layer: the LEF layer name.
+        """
         return [g for name in sorted(self.pins) for lay, g in self.pins[name] if lay == layer]
 
 
@@ -116,6 +120,10 @@ class DefDesign:
 
         Connections to DEF pins are left out (they are overlays of component pins in the flows
         this reader serves); "*" connections expand to every component with that pin name.
+
+        Args:
+            net: the net name.
+            layer: the LEF layer name.
         """
         seen: set[tuple[str, str]] = set()
         conns: list[tuple[str, str]] = []

@@ -46,8 +46,9 @@ def place_polygon(poly: Polygon, macro: Macro, location: Sequence[float], orient
 
 
 def macro_rings(polys: Sequence[Polygon]) -> tuple[np.ndarray, np.ndarray]:
-    """The exterior rings of polygons as one (N, 2) array of closed rings and the polygon
-    index of each point (LEF shapes have no holes).
+    """The exterior rings of polygons as one array, and the polygon index of each point.
+
+    The (N, 2) array holds closed rings (LEF shapes have no holes).
 
     Args:
         polys: the polygons, um.
@@ -61,7 +62,8 @@ def place_rings(coords: np.ndarray, index: np.ndarray, macro: Macro, location: S
     """Polygons placed from macro coordinates to die coordinates, all at once.
 
     Args:
-        coords, index: from macro_rings, in LEF macro coordinates (um).
+        coords: from macro_rings, in LEF macro coordinates (um).
+        index: from macro_rings: the polygon of each point.
         macro: the macro (size and origin).
         location: DEF location, um (lower-left of the placed bounding box).
         orient: DEF orientation.
@@ -106,8 +108,10 @@ def _num(tk: _Tokens, s: str) -> float:
 
 
 def _records(tk: _Tokens, section: str) -> Iterator[int]:
-    """Walk the "- name ... ;" records of a DEF section up to "END section": yields the token
-    index of each record's name, the caller reads the record."""
+    """Walk the "- name ... ;" records of a DEF section up to "END section".
+
+    Yields the token index of each record's name; the caller reads the record.
+    """
     while True:
         t = tk.next(f"'- name' or 'END {section}'")
         if t == "END":
@@ -119,8 +123,10 @@ def _records(tk: _Tokens, section: str) -> Iterator[int]:
 
 
 def _options(tk: _Tokens, what: str) -> Iterator[str]:
-    """The keywords of a record's "+ KEYWORD ..." options up to its ';' (tokens outside
-    options are skipped); the caller reads each option's values."""
+    """The keywords of a record's "+ KEYWORD ..." options up to its ';'.
+
+    Tokens outside options are skipped; the caller reads each option's values.
+    """
     while True:
         t = tk.next("';'")
         if t == ";":

@@ -100,7 +100,12 @@ _FONT = {
 
 
 def text_width(text: str, *, scale: int = 2) -> int:
-    """The width in pixels of a caption drawn at `scale`."""
+    """The width in pixels of a caption drawn at `scale`.
+
+    Args:
+        text: the caption.
+        scale: pixels per font pixel.
+    """
     return len(text) * ADVANCE * scale
 
 
@@ -110,7 +115,8 @@ def draw_text(img: np.ndarray, x: int, y: int, text: str, *, scale: int = 2,
 
     Args:
         img: the image, changed in place; pixels outside it are skipped.
-        x, y: the top-left corner in pixels.
+        x: the left edge in pixels.
+        y: the top edge in pixels (rows count down).
         text: the caption; a character without a glyph is drawn as a blank.
         scale: pixels per font pixel.
         color: RGB.

@@ -243,11 +243,15 @@ class Layout:
                       if c.name != KLAYOUT_CONTEXT_CELL)
 
     def top_cells(self) -> list[gdstk.Cell]:
+        """The top cells (not referenced by any other), sorted by name."""
         cells = self.cells
         return [cells[n] for n in self.top_names]
 
     def top(self, name: str | None = None) -> gdstk.Cell:
         """The named cell (any cell, not only a top one), else the single top cell.
+
+        Args:
+            name: the cell name, or None for the single top cell.
 
         Raises:
             WlpmaskError: no such cell, or several top cells and no name.

@@ -16,8 +16,14 @@ from ..tech import Technology
 
 
 def reachable_cells(tops: Sequence[gdstk.Cell]) -> list[gdstk.Cell]:
-    """Tops and every cell object they reference, each once (by identity, not by name:
-    gdstk's Cell.dependencies keeps one cell per name and would hide a clash)."""
+    """Tops and every cell object they reference, each once, in depth-first order.
+
+    Cells are told apart by identity, not by name: gdstk's Cell.dependencies keeps one cell
+    per name and would hide a clash.
+
+    Args:
+        tops: the cells to start from; references to cells by name only (str) are skipped.
+    """
     seen: dict[int, gdstk.Cell] = {}
     stack = list(reversed(tops))
     while stack:
@@ -104,7 +110,11 @@ def flatten_gds_layer(cell: gdstk.Cell, pair: tuple[int, int], *,
 
 
 def layer_pairs(cell: gdstk.Cell) -> list[tuple[int, int]]:
-    """The (layer, datatype) pairs that carry polygons or paths under a cell, sorted."""
+    """The (layer, datatype) pairs that carry polygons or paths under a cell, sorted.
+
+    Args:
+        cell: the cell; its whole hierarchy is read.
+    """
     pairs: set[tuple[int, int]] = set()
     for c in reachable_cells([cell]):
         if not isinstance(c, gdstk.Cell):
@@ -116,6 +126,11 @@ def layer_pairs(cell: gdstk.Cell) -> list[tuple[int, int]]:
 
 
 def unknown_layers(cell: gdstk.Cell, tech: Technology) -> list[tuple[int, int]]:
-    """The (layer, datatype) pairs present under a cell that the technology does not name."""
+    """The (layer, datatype) pairs present under a cell that the technology does not name.
+
+    Args:
+        cell: the cell; its whole hierarchy is read.
+        tech: the technology whose layers are known.
+    """
     known = set(tech.layer_by_gds())
     return [p for p in layer_pairs(cell) if p not in known]

@@ -1,5 +1,7 @@
-"""Geometry into KLayout's database: the bridge tests, acceptance checks and benchmarks use to
-hand wlpmask's shapes to klayout.db, the reference DRC and GDS reader.
+"""Geometry into KLayout's database: the bridge from wlpmask's shapes to klayout.db.
+
+Tests, acceptance checks and benchmarks use it to hand shapes to the reference DRC and GDS
+reader.
 
 klayout is a development dependency (the `dev` extra); it is imported when a function here is
 called, never by the library itself.

@@ -13,8 +13,10 @@ _ESCAPE = re.compile(r"\\(.)")
 
 
 def unescape(name: str) -> str:
-    """A name without DEF escapes: a backslash before a character (``\\[``, ``\\]``, ``\\/``,
-    any other) is dropped, so ``pad\\[0\\]`` reads ``pad[0]``.
+    r"""A name without DEF escapes: a backslash before a character is dropped.
+
+    Any character (``\[``, ``\]``, ``\/``, any other) loses its backslash, so ``pad\[0\]``
+    reads ``pad[0]``.
 
     Args:
         name: the name as written in a DEF file (or a file made from one).

@@ -1,5 +1,6 @@
-"""KLayout layer-properties file (.lyp): each technology layer shown under its own name, styled
-so that no layer hides the ones below it.
+"""KLayout layer-properties file (.lyp): each technology layer shown under its own name.
+
+Each is styled so that no layer hides the ones below it.
 
 KLayout draws the entries in file order, each over the ones before it; marker layers come first
 as outlines, then the incoming wafer's layers, then the masks, each with a sparse fill unless
@@ -23,12 +24,20 @@ _DRAW_ORDER = ("marker", "input", "mask")  # bottom first
 
 
 def layer_label(layer: Layer) -> str:
-    """The name KLayout shows for a layer: "NAME layer/datatype"."""
+    """The name KLayout shows for a layer: "NAME layer/datatype".
+
+    Args:
+        layer: the technology layer.
+    """
     return f"{layer.name} {layer.gds[0]}/{layer.gds[1]}"
 
 
 def hollow(layer: Layer) -> bool:
-    """Whether a layer is drawn as outlines only: every marker, and a layer set to hollow."""
+    """Whether a layer is drawn as outlines only: every marker, and a layer set to hollow.
+
+    Args:
+        layer: the technology layer.
+    """
     return layer.purpose == "marker" or layer.pattern == HOLLOW
 
 
@@ -79,7 +88,11 @@ def _properties(layer: Layer, pattern: int) -> list[str]:
 
 
 def lyp_text(tech: Technology) -> str:
-    """The .lyp XML for a technology, layers in drawing order (see styled_layers)."""
+    """The .lyp XML for a technology, layers in drawing order (see styled_layers).
+
+    Args:
+        tech: the technology.
+    """
     lines = ['<?xml version="1.0" encoding="utf-8"?>', "<layer-properties>"]
     for layer, pattern in styled_layers(tech):
         lines.extend(_properties(layer, pattern))

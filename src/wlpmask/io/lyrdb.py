@@ -1,9 +1,10 @@
-"""KLayout report database (.lyrdb) from a DRC result: one category per rule, one item per
-violation, markers in um (edge pairs where the check gives them, else the violation's box).
+"""KLayout report database (.lyrdb) from a DRC result: one category per rule, one item each.
 
-A category's description names what it checks, its limit and the unit: a technology rule's
-from the rule (always a minimum, in um or um2), any other category's (a process check, whose
-limit may be a maximum and a dimensionless ratio) from a ``Category`` the caller passes.
+Every violation is an item with its marker in um (edge pairs where the check gives them, else the
+violation's box). A category's description names what it checks, its limit and the unit: a
+technology rule's from the rule (always a minimum, in um or um2), any other category's (a process
+check, whose limit may be a maximum and a dimensionless ratio) from a ``Category`` the caller
+passes.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Category:
 
     @property
     def bound(self) -> str:
+        """"min" for a limit the value must reach, "max" for one it must not pass."""
         return "min" if self.comparison == ">=" else "max"
 
 
@@ -99,7 +101,16 @@ def _comment(v: Any, cat: Category | None, *, rule: bool) -> str:
 def lyrdb_text(result: _Result, *, cell: str, tech: Technology, description: str = "",
                layout_file: str | Path | None = None,
                categories: Mapping[str, Category] | None = None) -> str:
-    """The .lyrdb XML of a DRC result (see write_lyrdb)."""
+    """The .lyrdb XML of a DRC result (the arguments as write_lyrdb takes them).
+
+    Args:
+        result: the DrcResult (markers in um).
+        cell: the checked cell's name.
+        tech: the technology.
+        description: the report's description.
+        layout_file: the report's original file.
+        categories: rule id -> Category for the ids that are not technology rules.
+    """
     rule_ids: list[str] = list(dict.fromkeys(
         [*result.rules_run, *(v.rule for v in result.violations)]))
     cats = {rid: (categories or {}).get(rid) or _rule_category(rid, tech) for rid in rule_ids}

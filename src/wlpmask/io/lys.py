@@ -1,9 +1,9 @@
-"""KLayout session file (.lys): `klayout -u NAME.lys` opens the layout with its layer
-properties and its report database, every hierarchy level shown.
+"""KLayout session file (.lys): the layout with its layer properties and report database.
 
-The session names its files relative to its own folder (KLayout resolves them against the
-session's folder), so the folder can be moved as a whole. KLayout keeps a session's layer
-properties inside the session, so the .lyp's entries are copied in.
+`klayout -u NAME.lys` opens all three, every hierarchy level shown. The session names its files
+relative to its own folder (KLayout resolves them against the session's folder), so the folder can
+be moved as a whole. KLayout keeps a session's layer properties inside the session, so the .lyp's
+entries are copied in.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ _MARGIN = 0.025  # of the layout's larger side, around it in the first view
 
 
 def hierarchy_depth(cell: gdstk.Cell) -> int:
-    """The levels of cells from `cell` down to its deepest leaf (1: it references nothing):
-    the levels KLayout must show to draw everything ("full hierarchy").
+    """The levels of cells from `cell` down to its deepest leaf (1: it references nothing).
+
+    These are the levels KLayout must show to draw everything ("full hierarchy").
 
     Args:
         cell: the top cell.
@@ -68,7 +69,18 @@ def _add(parent: ET.Element, tag: str, text: object = None) -> ET.Element:
 
 def lys_text(path: str | Path, *, gds: str | Path, lyp: str | Path, lyrdb: str | Path,
              top: gdstk.Cell) -> str:
-    """The .lys XML of a session file to be written at `path` (see write_lys)."""
+    """The .lys XML of a session file to be written at `path`.
+
+    Args:
+        path: where the session will be written (its folder anchors the relative names).
+        gds: the layout file (must exist).
+        lyp: the layer-properties file, copied into the session.
+        lyrdb: the report database (must exist).
+        top: the top cell written to `gds` (its name, extent in um and hierarchy depth).
+
+    Raises:
+        WlpmaskError: a file is missing or the .lyp is not a layer-properties file.
+    """
     base = Path(path).parent
     gds, lyp, lyrdb = Path(gds), Path(lyp), Path(lyrdb)
     for f in (gds, lyrdb):
@@ -104,8 +116,9 @@ def lys_text(path: str | Path, *, gds: str | Path, lyp: str | Path, lyrdb: str |
 
 def write_lys(path: str | Path, *, gds: str | Path, lyp: str | Path, lyrdb: str | Path,
               top: gdstk.Cell) -> None:
-    """Write a KLayout session that opens a layout, its layer properties and its report
-    database, with every hierarchy level shown and the whole layout in view (atomically).
+    """Write a KLayout session that opens a layout, its layer properties and report database.
+
+    Every hierarchy level is shown and the whole layout is in view; written atomically.
 
     Args:
         path: the .lys file to create or replace.

@@ -50,10 +50,12 @@ class Pad:
 
     @property
     def net_name(self) -> str:
+        """The pad's net, or the pad's own name when it has none."""
         return self.net if self.net else self.name
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
+        """The bounding box (xmin, ymin, xmax, ymax) in um."""
         return (self.x_um - self.w_um / 2, self.y_um - self.h_um / 2,
                 self.x_um + self.w_um / 2, self.y_um + self.h_um / 2)
 
@@ -88,7 +90,16 @@ def _name(value: Any, *, file: str, key: str) -> str:
 
 
 def make_pad(fields: dict[str, Any], *, file: str, key: str) -> Pad:
-    """A Pad from a mapping of name, x_um, y_um, w_um, h_um and optional net."""
+    """A Pad from a mapping of name, x_um, y_um, w_um, h_um (um) and optional net.
+
+    Args:
+        fields: the values by field name; numbers may be strings (a CSV row).
+        file: the file the values come from (for messages).
+        key: where in the file they are (messages name key.field).
+
+    Raises:
+        WlpmaskError: a field is missing, not a number, not a size > 0, or not a name.
+    """
     for k in CSV_FIELDS[:5]:
         if k not in fields or fields[k] in (None, ""):
             raise WlpmaskError(f"missing {k}", file=file, key=key)
@@ -131,11 +142,11 @@ def pads_from_inline(items: Any, *, file: str, key: str = "pads.pads") -> list[P
 
 
 def pads_from_csv(path: str | Path) -> list[Pad]:
-    """Pads from a CSV file with rows ``name,x_um,y_um,w_um,h_um[,net]``.
+    r"""Pads from a CSV file with rows ``name,x_um,y_um,w_um,h_um[,net]``.
 
     An optional header row (the first row that is not a comment, first field "name"), blank
     lines and lines starting with "#" are skipped; a UTF-8 byte-order mark is dropped, and so
-    are DEF escapes in names (pad\\[0\\] is pad[0]). Errors name the 1-based row number.
+    are DEF escapes in names (pad\[0\] is pad[0]). Errors name the 1-based row number.
 
     Args:
         path: the CSV file.
@@ -219,7 +230,8 @@ def _polygon_pad(name: str, g: shapely.Polygon, net: str | None,
     """A Pad from a polygon: its bounding box, and its outline when it is not a rectangle.
 
     Args:
-        name, net: as Pad.
+        name: as Pad.
+        net: as Pad.
         g: the pad polygon, um.
         offset: added to every coordinate, um.
     """
@@ -236,13 +248,12 @@ def pads_from_def(path: str | Path, lef_paths: Sequence[str | Path], *, layer: s
                   pins: Sequence[str] | None = None, components: Sequence[str] | None = None,
                   offset_um: Sequence[float] = (0.0, 0.0),
                   patterns_from: tuple[str, str] | None = None) -> list[Pad]:
-    """Pads from a DEF placement and its LEF macros: every pin of a pad-ring component (a macro
-    whose CLASS does not mention BUMP) on ``layer`` that belongs to a net and matches the
-    patterns.
+    """Pads from a DEF placement and its LEF macros: the pad-ring pins on ``layer``.
 
-    The DEF's DIEAREA lower-left corner becomes the die frame's origin; pads are named after
-    their component (component/pin when it has several chosen pins on the layer) and carry the
-    net.
+    Every pin of a pad-ring component (a macro whose CLASS does not mention BUMP) on ``layer`` that
+    belongs to a net and matches the patterns is a pad. The DEF's DIEAREA lower-left corner becomes
+    the die frame's origin; pads are named after their component (component/pin when it has several
+    chosen pins on the layer) and carry the net.
 
     Args:
         path: the DEF file.
@@ -324,7 +335,8 @@ def demo_chip(*, cell: str, width_um: float, height_um: float, pads_per_side: in
 
     Args:
         cell: name of the chip's top cell.
-        width_um, height_um: chip size; the chip's lower-left corner is the origin.
+        width_um: chip width; the chip's lower-left corner is the origin.
+        height_um: chip height.
         pads_per_side: pads on each of the four sides.
         pad_um: square pad size.
         pitch_um: pad pitch along a side.

@@ -71,8 +71,11 @@ def _in_region(polys: Sequence[np.ndarray], region: Box | None) -> list[np.ndarr
 
 @dataclass(frozen=True)
 class _Page:
-    """Where things go on the page: the drawn window (um), the scale (px per um), the size
-    of the drawing and of the page (px), and the layers drawn with their polygons."""
+    """Where things go on the page.
+
+    The drawn window (um), the scale (px per um), the size of the drawing and of the page
+    (px), and the layers drawn with their polygons.
+    """
 
     window: Box
     scale: float
@@ -110,7 +113,15 @@ def _page(shapes: Shapes, layers: Sequence[str], region: Box | None) -> _Page:
 
 def svg_text(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title: str,
              region: Box | None = None) -> str:
-    """The SVG preview as text (see write_preview)."""
+    """The SVG preview as text (the arguments as write_preview takes them).
+
+    Args:
+        shapes: layer name -> polygons (um).
+        tech: the technology.
+        layers: the layers to draw, bottom first.
+        title: the caption.
+        region: the window to draw (um), or None for all.
+    """
     pg = _page(shapes, layers, region)
     x0, y0, x1, y1 = pg.window
     s = pg.scale
@@ -176,11 +187,13 @@ def _fill_polygon(mask: np.ndarray, pts: np.ndarray) -> None:
 
 
 def _clip_segments(p: np.ndarray, q: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray]:
-    """The parts of the segments p[i] -> q[i] inside the box (Liang-Barsky); segments wholly
-    outside are dropped.
+    """The parts of the segments p[i] -> q[i] inside the box (Liang-Barsky).
+
+    Segments wholly outside are dropped.
 
     Args:
-        p, q: (N, 2) end points.
+        p: (N, 2) start points.
+        q: (N, 2) end points.
         box: (x0, y0, x1, y1) in the points' unit.
     """
     d = q - p
@@ -198,8 +211,10 @@ def _clip_segments(p: np.ndarray, q: np.ndarray, box: Box) -> tuple[np.ndarray, 
 
 
 def _clip_polygon(pts: np.ndarray, box: Box) -> np.ndarray:
-    """The polygon cut to the box (Sutherland-Hodgman, one side at a time); the cut may leave
-    edges along the box's sides, so the box should lie outside the pixels that are drawn.
+    """The polygon cut to the box (Sutherland-Hodgman, one side at a time).
+
+    The cut may leave edges along the box's sides, so the box should lie outside the pixels
+    that are drawn.
 
     Args:
         pts: (N, 2) vertices.
@@ -224,9 +239,12 @@ def _clip_polygon(pts: np.ndarray, box: Box) -> np.ndarray:
 
 
 def _stroke_segments(mask: np.ndarray, p: np.ndarray, q: np.ndarray) -> None:
-    """Set the pixels along the segments p[i] -> q[i] (pixel coordinates), two samples per
-    pixel of length; points outside the mask are dropped, not clamped to its border. The
-    segments must be clipped to the mask first: the samples grow with their length."""
+    """Set the pixels along the segments p[i] -> q[i] (pixel coordinates).
+
+    Two samples per pixel of length; points outside the mask are dropped, not clamped to its
+    border. The segments must be clipped to the mask first: the samples grow with their
+    length.
+    """
     if not len(p):
         return
     n = (np.maximum(np.abs(q[:, 0] - p[:, 0]), np.abs(q[:, 1] - p[:, 1])) * 2).astype(int) + 2
@@ -246,7 +264,15 @@ def _rgb(color: str) -> np.ndarray:
 
 def png_image(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title: str,
               region: Box | None = None) -> np.ndarray:
-    """The PNG preview as an (H, W, 3) uint8 RGB array (see write_preview)."""
+    """The PNG preview as an (H, W, 3) uint8 RGB array (the arguments as write_preview takes).
+
+    Args:
+        shapes: layer name -> polygons in um.
+        tech: the technology whose colours are used.
+        layers: the layer names, drawn bottom first.
+        title: the page's caption.
+        region: a window (um) to zoom to; None draws everything.
+    """
     pg = _page(shapes, layers, region)
     x0, _, _, y1 = pg.window
     s = pg.scale
@@ -299,7 +325,11 @@ def png_image(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title:
 
 
 def png_bytes(img: np.ndarray) -> bytes:
-    """Encode an (H, W, 3) uint8 RGB array as PNG (zlib, filter 0, no timestamp)."""
+    """Encode an (H, W, 3) uint8 RGB array as PNG (zlib, filter 0, no timestamp).
+
+    Args:
+        img: the image, rows top first.
+    """
     h, w, _ = img.shape
     raw = np.concatenate([np.zeros((h, 1), dtype=np.uint8), img.reshape(h, w * 3)], axis=1)
 
@@ -324,6 +354,9 @@ def write_preview(path: str | Path, shapes: Shapes, *, tech: Technology,
         layers: the layers to draw, bottom first; layers without shapes are left out.
         title: the caption.
         region: (x0, y0, x1, y1) um: draw only this window (a zoomed detail); None: all.
+
+    Raises:
+        ValueError: the suffix is neither .svg nor .png.
     """
     suffix = Path(path).suffix.lower()
     if suffix == ".svg":

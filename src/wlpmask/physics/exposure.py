@@ -74,8 +74,9 @@ def angle_in_medium_deg(*, angle_in_resist_deg: float, n_medium: float,
 
 def foot_offset_um(*, thickness_um: float, angle_in_resist_deg: float, gap_um: float = 0.0,
                    angle_in_medium_deg: float = 0.0) -> float:
-    """How far the column's foot lies from its mask opening along the beam: t tan(theta_r)
-    + g tan(theta_medium).
+    """How far the column's foot lies from its mask opening along the beam (um).
+
+    The offset is t tan(theta_r) + g tan(theta_medium).
 
     Args:
         thickness_um: resist thickness t.
@@ -115,8 +116,9 @@ def thickness_for_length_um(*, length_um: float, angle_in_resist_deg: float) -> 
 
 def opening_centre_um(*, contact_x_um: float, contact_y_um: float, offset_um: float,
                       azimuth_deg: float) -> tuple[float, float]:
-    """Where the mask opening goes so that the foot lands on the contact: the contact centre
-    minus the offset along the beam's in-plane direction u.
+    """Where the mask opening goes so that the foot lands on the contact (um).
+
+    It is the contact centre minus the offset along the beam's in-plane direction u.
 
     Args:
         contact_x_um: contact-area centre x.

@@ -53,7 +53,12 @@ class Access:
 
 
 def has_diagonal_faces(shape: Polygon, k: int) -> bool:
-    """True if the polygon has an edge whose outward normal is diagonal direction k."""
+    """True if the polygon has an edge whose outward normal is direction k.
+
+    Args:
+        shape: the terminal's polygon (grid units).
+        k: a lattice direction (k * 45 degrees); the router asks for the diagonals (odd k).
+    """
     xy = np.asarray(shape.exterior.coords)
     d = np.diff(xy, axis=0)
     dx, dy = DIRS[k]
@@ -125,7 +130,13 @@ class AccessBuilder:
 
     # ------------------------------------------------------------------------- construction
     def accesses(self, term: int, shape: Polygon, allow45: bool) -> list[Access]:
-        """All accesses of terminal `term` (shape in grid units), in a stable order."""
+        """All accesses of terminal `term`, in a stable order.
+
+        Args:
+            term: the terminal index (its own blocker does not block its stubs).
+            shape: the terminal's polygon, grid units.
+            allow45: try diagonal stubs too (where the shape has a face normal to them).
+        """
         lat = self.lat
         c = shape.centroid
         cx, cy = int(round(c.x)), int(round(c.y))
@@ -270,7 +281,11 @@ class AccessBuilder:
 
 
 def within90(d: int) -> int:
-    """Mask of the directions at most 90 degrees from direction d."""
+    """Mask of the directions at most 90 degrees from direction d.
+
+    Args:
+        d: a lattice direction, 0..7 (d * 45 degrees).
+    """
     m = 0
     for t in (0, 1, -1, 2, -2):
         m |= 1 << ((d + t) % 8)
@@ -278,7 +293,12 @@ def within90(d: int) -> int:
 
 
 def rotate_mask(mask: int, steps: int) -> int:
-    """Rotate a direction mask by steps * 45 degrees."""
+    """Rotate a direction mask by steps * 45 degrees (counter-clockwise for steps > 0).
+
+    Args:
+        mask: an 8-bit mask, bit k for direction k.
+        steps: how many 45-degree steps to turn.
+    """
     steps %= 8
     return ((mask << steps) | (mask >> (8 - steps))) & 0xFF
 

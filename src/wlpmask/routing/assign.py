@@ -93,7 +93,8 @@ def distances(a: Sequence[Terminal], b: Sequence[Terminal]) -> np.ndarray:
     """The distance between the centres of every terminal of a and every terminal of b.
 
     Args:
-        a, b: terminals (um).
+        a: terminals (um).
+        b: terminals (um).
 
     Returns:
         (len(a), len(b)) distances, um.

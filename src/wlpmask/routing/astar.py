@@ -65,7 +65,9 @@ def search(lat: Lattice, occ: Occupancy, net: int,
             tag); the arrival direction is what a goal at the same node sees.
         goals: node -> [(mask of allowed arrival directions, tag, extra cost)].
         soft: let the path run over other nets' nodes at `penalty` per node.
-        bend: cost added per change of direction.
+        penalty: cost (grid units of path length) added per node, or per diagonal past a
+            corner, that another net holds; used with soft only.
+        bend: cost (grid units of path length) added per change of direction.
         max_expand: give up after this many node expansions (at most MAX_EXPAND).
         weight: heuristic weight; above 1 trades optimality for fewer expansions.
         stats: if given, the number of expansions is appended to it.

@@ -1,5 +1,4 @@
-"""Whether a shortcut of pull-tight is legal: turns, grid parity, boundary, and the exact
-spacing of its new metal to every foreign shape.
+"""Whether a shortcut of pull-tight is legal: turns, grid parity, boundary, exact spacing.
 
 A run of vertices replaced by one or two octilinear segments must keep the spacing to every
 foreign shape (checked exactly against the current metal of all other nets, the obstacles
@@ -20,7 +19,12 @@ from .lattice import DIRS, Rules
 
 
 def direction(a: tuple[int, int], b: tuple[int, int]) -> int:
-    """The octilinear direction (0..7, DIRS) of the step from a to b (grid units)."""
+    """The octilinear direction (0..7, DIRS) of the step from a to b.
+
+    Args:
+        a: the start point, grid units.
+        b: the end point, grid units; b - a is axis-parallel or diagonal.
+    """
     dx, dy = b[0] - a[0], b[1] - a[1]
     return DIRS.index(((dx > 0) - (dx < 0), (dy > 0) - (dy < 0)))
 
@@ -58,6 +62,12 @@ class Shapes:
                                min(j1, int((b[3] + grow) // c)) + 1)]
 
     def add(self, owner: int, geom: BaseGeometry) -> int:
+        """Add a shape; returns its id (for remove).
+
+        Args:
+            owner: the net the shape belongs to, or -1 for an obstacle.
+            geom: the shape, grid units.
+        """
         ident = self._next
         self._next += 1
         keys = self._keys(geom.bounds, 0.0)
@@ -67,12 +77,25 @@ class Shapes:
         return ident
 
     def remove(self, ident: int) -> None:
+        """Remove a shape (an unknown id is ignored).
+
+        Args:
+            ident: the id add returned.
+        """
         for k in self.where.pop(ident, ()):
             del self.cells[k][ident]
 
     def foreign(self, bounds: tuple[float, float, float, float], dist: float, net: int
                 ) -> list[BaseGeometry]:
-        """Shapes of owners other than `net` in the cells within dist of the bounds."""
+        """Shapes of owners other than `net` in the cells within dist of the bounds.
+
+        A coarse query: the shapes returned may lie farther than dist.
+
+        Args:
+            bounds: (xmin, ymin, xmax, ymax) of the query, grid units.
+            dist: how far around the bounds to look, grid units.
+            net: the asking net; its own shapes are left out.
+        """
         found: dict[int, tuple[int, BaseGeometry]] = {}
         cells = self.cells
         for k in self._keys(bounds, dist):
@@ -83,7 +106,18 @@ class Shapes:
 
 
 class Ctx:
-    """What the legality test of one polyline needs."""
+    """What the legality test of one polyline needs.
+
+    Args:
+        net: the polyline's net.
+        rules: wire rules (grid units).
+        shapes: the metal of all nets, terminals and obstacles.
+        own_terms: the net's own terminals; metal away from the end segments keeps space
+            from them.
+        boundary: the routing area; new metal must lie inside it.
+        parity: (x + y) % 2 of the lattice nodes; a diagonal segment must start on it.
+        allow45: whether diagonal segments are allowed.
+    """
 
     def __init__(self, net: int, rules: Rules, shapes: Shapes, own_terms: list[BaseGeometry],
                  boundary: BaseGeometry, parity: int, allow45: bool):
@@ -100,7 +134,13 @@ class Ctx:
 
 
 def seg_ring(a: tuple[int, int], b: tuple[int, int], rules: Rules) -> list[tuple[int, int]]:
-    """The four corners of segment_polygon(a, b) (same order)."""
+    """The four corners of segment_polygon(a, b) (same order).
+
+    Args:
+        a: the segment's start, grid units.
+        b: the segment's end, grid units (axis-parallel or diagonal from a).
+        rules: wire rules (half and diag widths).
+    """
     ax, ay = a
     bx, by = b
     dx, dy = bx - ax, by - ay
@@ -117,7 +157,12 @@ def seg_ring(a: tuple[int, int], b: tuple[int, int], rules: Rules) -> list[tuple
 
 
 def joint_ring(p: tuple[int, int], rules: Rules) -> list[tuple[int, int]]:
-    """The eight corners of joint_polygon(p) (same order)."""
+    """The eight corners of joint_polygon(p) (same order).
+
+    Args:
+        p: the joint's centre-line vertex, grid units.
+        rules: wire rules (half and diag widths).
+    """
     x, y = p
     h, e = rules.half, 2 * rules.diag - rules.half
     return [(x + h, y - e), (x + h, y + e), (x + e, y + h), (x - e, y + h),
@@ -125,7 +170,15 @@ def joint_ring(p: tuple[int, int], rules: Rules) -> list[tuple[int, int]]:
 
 
 def legal(pts: list[tuple[int, int]], i: int, j: int, ctx: Ctx) -> bool:
-    """Is polyline pts legal where vertices i..j changed (segments i..j-1 are new)?"""
+    """Is polyline pts legal where vertices i..j changed (segments i..j-1 are new)?
+
+    Args:
+        pts: the polyline's vertices, grid units.
+        i: the first changed vertex.
+        j: the last changed vertex.
+        ctx: the net's context; its d_first and d_last hold the directions the end
+            segments must keep.
+    """
     n = len(pts)
     rules, space, net = ctx.rules, ctx.space, ctx.net
     # vertices 0..i and j..n-1 are as before: only the end segments that moved are checked

@@ -62,7 +62,18 @@ class TileGraph:
         self._cap_e, self._cap_n, self._cap_c = cap_e, cap_n, cap_c
 
     def edge(self, t: int, d: int) -> tuple[tuple[int, int, int], int] | None:
-        """The boundary key and capacity of the step from tile t in tile direction d."""
+        """The boundary key and capacity of the step from tile t in tile direction d.
+
+        The capacity is the number of lattice moves across the boundary (for a diagonal
+        step, the least of the four boundaries at the shared corner).
+
+        Args:
+            t: flat tile id.
+            d: tile direction 0..7 (TDIRS).
+
+        Returns:
+            (key, capacity), or None where the step leaves the tiles.
+        """
         b, a = divmod(t, self.tx)
         dx, dy = TDIRS[d]
         a2, b2 = a + dx, b + dy
@@ -78,6 +89,11 @@ class TileGraph:
         return (2, ca, cb), int(self._cap_c[cb, ca])
 
     def tile_of(self, n: int) -> int:
+        """The flat id of the tile holding lattice node n.
+
+        Args:
+            n: flat lattice node index.
+        """
         j, i = divmod(n, self.nx)
         return (j // self.tile) * self.tx + i // self.tile
 
@@ -194,6 +210,11 @@ def corridor_mask(graph: TileGraph, tiles: list[int], widen: int) -> frozenset[i
 
     A set of the tiles, not a mask over all of them: every two-terminal net keeps one, and a
     mask would cost each net a byte per tile of the die.
+
+    Args:
+        graph: the tile graph.
+        tiles: the net's path, flat tile ids.
+        widen: how many tiles to add on every side of each path tile (a square around it).
     """
     tx, ty = graph.tx, graph.ty
     out: set[int] = set()

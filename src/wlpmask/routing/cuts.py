@@ -46,7 +46,12 @@ class Cut:
 
 
 def normal_dir(a: np.ndarray, b: np.ndarray) -> int:
-    """The octilinear direction (0..3) most nearly normal to the segment a-b."""
+    """The octilinear line direction (0..3, DIRS) most nearly normal to the segment a-b.
+
+    Args:
+        a: the segment's start, grid units.
+        b: the segment's end, grid units.
+    """
     tx, ty = b[0] - a[0], b[1] - a[1]
     tl = math.hypot(tx, ty) or 1.0
     return max(range(4), key=lambda d: (abs(DIRS[d][0] * ty - DIRS[d][1] * tx)
@@ -55,9 +60,12 @@ def normal_dir(a: np.ndarray, b: np.ndarray) -> int:
 
 def _steps(lat: Lattice, a: np.ndarray, b: np.ndarray
            ) -> tuple[float, float, float, float, int, int, int]:
-    """The segment a-b in lattice coordinates (i0, j0, i1, j1), its number of steps, and the
-    first and last step that may fall inside the lattice (an end far outside it, an
-    obstacle's corner say, would make the segment as long as the distance, in nodes)."""
+    """The segment a-b in lattice coordinates, its steps, and the steps inside the lattice.
+
+    Returns (i0, j0, i1, j1, steps, first, last): first and last are the steps that may fall
+    inside the lattice (an end far outside it, an obstacle's corner say, would make the
+    segment as long as the distance, in nodes).
+    """
     p = lat.pitch
     i0, j0 = (a[0] - lat.x0) / p, (a[1] - lat.y0) / p
     i1, j1 = (b[0] - lat.x0) / p, (b[1] - lat.y0) / p
@@ -93,7 +101,9 @@ def make_cuts(lat: Lattice, free: np.ndarray, pts: np.ndarray, kind: list[int],
     Args:
         lat: the routing lattice (grid units).
         free: usable lattice nodes (Lattice.build_static).
-        pts: (N, 2) vertex coordinates, grid units; kind: each vertex's kind.
+        pts: (N, 2) vertex coordinates, grid units.
+        kind: each vertex's kind (faces.PAD, BUMP or OTHER): a cut between two non-pad
+            vertices is a gap.
         edge_faces: side (u, v) -> the faces on it (faces.Faces.edge_faces).
         reserved: lattice nodes no wire may cross at (terminal accesses).
 

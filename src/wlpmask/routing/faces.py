@@ -1,5 +1,4 @@
-"""Faces of the fan-in plan: the routing area cut up between terminals, obstacles and the
-boundary.
+"""Faces of the fan-in plan: the routing area cut up between terminals, obstacles, boundary.
 
 The faces are a Delaunay triangulation of the terminal centres, the obstacles' corners and
 points along the boundary; triangles whose corners lie on one circle (the cells of a square
@@ -198,8 +197,9 @@ def split_cells(pts: np.ndarray, kind: list[int], vterms: list[list[int]], faces
     centre, with a cut from every corner.
 
     Args:
-        pts: (N, 2) vertex coordinates, grid units; kind, vterms: each vertex's kind and
-            terminals (vertices, delaunay_faces).
+        pts: (N, 2) vertex coordinates, grid units.
+        kind: each vertex's kind (PAD, BUMP or OTHER), as from vertices.
+        vterms: each vertex's terminals, as from vertices.
         faces: the faces to split.
         towards: where the fan-in's traffic runs (grid units).
 

@@ -54,7 +54,14 @@ def plan_assignment(prob: Problem) -> dict[int, int]:
 
 def apply_gates(prob: Problem, nets: dict[int, NetState], planned: dict[int, int],
                  term_net: list[int]) -> None:
-    """Put the plan's gates on the lattice and give the planned nets their slots."""
+    """Put the plan's gates on the lattice and give the planned nets their slots.
+
+    Args:
+        prob: the routing problem, its fan-in plan made (prob.plan).
+        nets: net id -> state; planned nets get their waypoints.
+        planned: pad terminal index -> bump terminal index, as the plan assigned them.
+        term_net: each terminal's net id, or -1.
+    """
     net_of_pad = {p: term_net[p] for p in planned if term_net[p] in nets}
     kept: dict[int, list[int]] = {}
     for p, b in sorted(planned.items()):
@@ -95,10 +102,12 @@ def apply_gates(prob: Problem, nets: dict[int, NetState], planned: dict[int, int
 
 
 def _facing_accesses(prob: Problem, pad: int, bump: int) -> list[int]:
-    """Indices of the accesses of a planned bump its wire may take: those inside the corner
-    of the face the plan brings it in through (see Plan.entry); others would cut across the
-    wires that pass the bump. If none is, those facing the way it comes (within FACING of
-    the way to the last gap it crosses, or to its pad)."""
+    """Indices of the accesses of a planned bump its wire may take.
+
+    Those inside the corner of the face the plan brings it in through (see Plan.entry);
+    others would cut across the wires that pass the bump. If none is, those facing the way it
+    comes (within FACING of the way to the last gap it crosses, or to its pad).
+    """
     plan = prob.plan
     bx, by = prob.center(bump)
     xy = [prob.lat.xy(a.node) for a in prob.accesses(bump)]

@@ -26,13 +26,17 @@ def min_cost_flow(*, nodes: int, tails: Sequence[int], heads: Sequence[int],
 
     Args:
         nodes: number of nodes.
-        tails, heads: arc k runs from tails[k] to heads[k].
+        tails: the node each arc starts at.
+        heads: the node each arc ends at.
         caps: arc capacities (non-negative integers).
         costs: cost per unit of flow on each arc.
         supply: per node, flow produced (> 0) or consumed (< 0); sums to zero.
 
     Returns:
         Integer flow per arc.
+
+    Raises:
+        FlowError: no feasible flow, or the solver's flow is not integral.
     """
     t = np.asarray(tails, dtype=np.int64)
     h = np.asarray(heads, dtype=np.int64)

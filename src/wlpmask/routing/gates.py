@@ -99,9 +99,12 @@ def build_gates(plan: Plan, *, lat: Lattice, net_of_pad: Mapping[int, int],
 
 def _place_slots(plan: Plan, lat: Lattice, cands: Mapping[int, Sequence[int]]
                  ) -> dict[tuple[int, int], int]:
-    """Slot node for each (gap, position in order): the wires are pulled straight like
-    rubber bands, each slot moving to where the line between its neighbours (the slots
-    before and after it, or the pad and the bump) crosses the gap, in the plan's order."""
+    """Slot node for each (gap, position in order).
+
+    The wires are pulled straight like rubber bands, each slot moving to where the line
+    between its neighbours (the slots before and after it, or the pad and the bump) crosses
+    the gap, in the plan's order.
+    """
     wires: dict[int, list[tuple[int, int, int]]] = {}
     gseq: dict[int, list[tuple[int, int]]] = {}
     for pad, seq in sorted(plan.crossings.items()):
@@ -159,9 +162,11 @@ def _place_slots(plan: Plan, lat: Lattice, cands: Mapping[int, Sequence[int]]
 
 
 def _fit(s: np.ndarray, want: Sequence[float], gap: Sequence[int]) -> list[int]:
-    """Increasing indices into the sorted positions s, one per wanted position (in order),
-    index k at least gap[k] above index k - 1, minimising the sum of squared distances
-    (dynamic programme)."""
+    """Increasing indices into the sorted positions s, one per wanted position (in order).
+
+    Index k lies at least gap[k] above index k - 1; the choice minimises the sum of squared
+    distances (dynamic programme).
+    """
     n = len(s)
     idx = np.arange(n)
     back = np.zeros((len(want), n), dtype=np.int64)
@@ -186,6 +191,11 @@ def _fit(s: np.ndarray, want: Sequence[float], gap: Sequence[int]) -> list[int]:
 
 
 def normal_dir(plan: Plan, e: int) -> int:
-    """The octilinear direction (0..3) most nearly normal to cut e."""
+    """The octilinear line direction (0..3, DIRS) most nearly normal to cut e.
+
+    Args:
+        plan: the fan-in plan.
+        e: the cut's index in plan.cuts.
+    """
     c = plan.cuts[e]
     return cut_normal(plan.points[c.u], plan.points[c.v])

@@ -62,8 +62,10 @@ def steps_within(c0: float, c1: float, lo: float, hi: float, steps: int) -> tupl
     """The steps of a walk that may lie in an interval, found without making the walk.
 
     Args:
-        c0, c1: where the walk starts and ends (any unit).
-        lo, hi: the interval (same unit).
+        c0: where the walk starts (any unit).
+        c1: where the walk ends (same unit).
+        lo: the interval's lower end (same unit).
+        hi: the interval's upper end (same unit).
         steps: the number of equal steps; step k is at c0 + (c1 - c0) * k / steps.
 
     Returns:
@@ -102,6 +104,14 @@ def choose_origin(centers: Sequence[tuple[int, int]], weights: Sequence[float], 
 
     Bumps on nodes see symmetric gaps (the most tracks between neighbours) and can be entered
     from all eight directions without a jog.
+
+    Args:
+        centers: terminal centres, grid units.
+        weights: the vote of each centre; per axis the offset with the largest total wins.
+        pitch: the lattice pitch, grid units.
+
+    Returns:
+        (x, y) offsets in 0..pitch - 1; of equally voted offsets the smallest.
     """
     out = []
     for axis in (0, 1):
@@ -170,11 +180,21 @@ class Lattice:
         self.emask: list[int] = [0] * self.size
 
     def xy(self, n: int) -> tuple[int, int]:
+        """The position of node n, grid units.
+
+        Args:
+            n: the flat node index.
+        """
         j, i = divmod(n, self.nx)
         return self.x0 + i * self.pitch, self.y0 + j * self.pitch
 
     def node_at(self, x: int, y: int) -> int | None:
-        """The node exactly at (x, y), or None if (x, y) is not a lattice point inside."""
+        """The node exactly at (x, y), or None if (x, y) is not a lattice point inside.
+
+        Args:
+            x: grid units.
+            y: grid units.
+        """
         dx, dy = x - self.x0, y - self.y0
         p = self.pitch
         if dx % p or dy % p:
@@ -185,6 +205,7 @@ class Lattice:
         return None
 
     def all_xy(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) arrays of every node's position in flat index order, grid units."""
         jj, ii = np.divmod(np.arange(self.size), self.nx)
         return self.x0 + ii * self.pitch, self.y0 + jj * self.pitch
 

@@ -84,6 +84,10 @@ def route_planned(prob: Problem, nets: dict[int, NetState]) -> None:
     that still fails is given up (named, its other legs removed). Nets routed here are never
     ripped up; a planned net whose slot has no usable step either side is left to the
     net-by-net rounds.
+
+    Args:
+        prob: the routing problem, its plan's gates in place (fanin.apply_gates).
+        nets: net id -> state; the routed planned nets get their polylines and paths.
     """
     lat = prob.lat
     gate = prob.occ.gate
@@ -180,6 +184,13 @@ def _leg(prob: Problem, net: NetState, pad: int, bump: int,
     """Find leg j of a planned net (see route_planned); nothing is committed.
 
     Args:
+        prob: the routing problem.
+        net: the planned net.
+        pad: its pad's terminal index (leg 0 starts there).
+        bump: its bump's terminal index (the last leg ends there).
+        cross: per slot, (slot node, crossing direction, node before, node after), in order.
+        j: the leg: from the step after slot j - 1 (or the pad) to the step before slot j
+            (or the bump).
         relax: search without the guide and with a larger budget (a second attempt).
 
     Returns:
@@ -242,7 +253,15 @@ def _leg(prob: Problem, net: NetState, pad: int, bump: int,
 
 
 def exits(d: int, allow45: bool) -> int:
-    """Directions a wire that arrived in direction d may leave in (turns up to 90 degrees)."""
+    """Directions a wire that arrived in direction d may leave in (turns up to 90 degrees).
+
+    Args:
+        d: the arrival direction, 0..7.
+        allow45: whether diagonal directions (and 45-degree turns) exist.
+
+    Returns:
+        A direction mask, bit k for direction k.
+    """
     turns = (0, 1, -1, 2, -2) if allow45 else (0, 2, -2)
     return sum(1 << ((d + t) % 8) for t in turns)
 
@@ -252,6 +271,17 @@ def chain(prob: Problem, net: NetState, sources, goals, waypoints: list[int]) ->
 
     Each leg is a short search to the next slot; the path leaves a slot in any direction
     within 90 degrees of the one it arrived in.
+
+    Args:
+        prob: the routing problem.
+        net: the net.
+        sources: search sources (node, arrival direction, exit mask, start cost, tag), as
+            astar.search takes them.
+        goals: node -> [(allowed arrival mask, tag, extra cost)], as astar.search takes them.
+        waypoints: the slot nodes to pass, in order.
+
+    Returns:
+        The whole path, or None if a leg finds none.
     """
     lat, occ = prob.lat, prob.occ
     p = float(lat.pitch)

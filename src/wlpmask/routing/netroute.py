@@ -134,8 +134,10 @@ def route_net(prob: Problem, net: NetState, *, soft: bool) -> set[int] | None:
 
 def _goals_closed_in(prob: Problem, net: int, sources, goals, goal_info, gated: bool
                      ) -> bool:
-    """True if a small search from the goal side runs out of nodes: the goals are closed in,
-    and the full search would comb the whole open side in vain."""
+    """True if a small search from the goal side runs out of nodes.
+
+    The goals are then closed in, and the full search would comb the whole open side in vain.
+    """
     rev_sources = []
     for lst in goals.values():
         for _mask, tag, extra in lst:
@@ -154,8 +156,11 @@ def _goals_closed_in(prob: Problem, net: int, sources, goals, goal_info, gated: 
 
 
 def _budget(prob: Problem, t: int, connected: list[int], soft: bool) -> int:
-    """Expansion budget: a hard search that needs more is left to the soft search, which
-    finds the cheapest way through (or around) the nets in the way."""
+    """Expansion budget of a search from terminal t to the connected part of its net.
+
+    A hard search that needs more is left to the soft search, which finds the cheapest way
+    through (or around) the nets in the way.
+    """
     p = prob.lat.pitch
     a = prob.center(t)
     d = min(math.hypot(a[0] - prob.center(c)[0], a[1] - prob.center(c)[1]) for c in connected)

@@ -47,12 +47,13 @@ def _int_rings(body: shapely.Geometry, grid_um: float) -> list[np.ndarray]:
 
 def notch_pairs(body: shapely.Geometry, *, space_um: float,
                 grid_um: float) -> list[shapely.Polygon]:
-    """The space violations of one net's metal alone, each as the quadrilateral between its two
-    edge parts (um).
+    """The space violations of one net's metal alone, as quadrilaterals (um).
+
+    Each quadrilateral lies between the two edge parts of a violation.
 
     Args:
         body: the net's metal, um.
-        space_um: the space rule.
+        space_um: the space rule, um.
         grid_um: the database unit of the check (the manufacturing grid).
     """
     rings = _int_rings(body, grid_um)
@@ -63,8 +64,10 @@ def notch_pairs(body: shapely.Geometry, *, space_um: float,
 
 def _notch_pairs_by_body(bodies: Sequence[shapely.Geometry], *, space_um: float,
                          grid_um: float) -> dict[int, list[shapely.Polygon]]:
-    """notch_pairs of many bodies with one space check: body index -> quadrilaterals, for the
-    pairs whose two edges lie on the same body (pairs between bodies are the DRC's to report).
+    """notch_pairs of many bodies with one space check: body index -> quadrilaterals.
+
+    Only the pairs whose two edges lie on the same body (pairs between bodies are the DRC's
+    to report).
     """
     rings = [r for b in bodies for r in _int_rings(b, grid_um)]
     if not rings:
@@ -91,9 +94,11 @@ def _notch_pairs_by_body(bodies: Sequence[shapely.Geometry], *, space_um: float,
 
 
 def _without_small_holes(geom: shapely.Geometry, space_um: float) -> shapely.Geometry:
-    """The geometry with every hole of less area than a disc of the space's diameter filled:
-    such a hole is narrower than the space somewhere (a nm-sized one is left where fills meet),
-    so it is a notch whatever its shape."""
+    """The geometry with every hole of less area than a disc of the space's diameter filled.
+
+    Such a hole is narrower than the space somewhere (a nm-sized one is left where fills
+    meet), so it is a notch whatever its shape.
+    """
     limit = np.pi * space_um * space_um / 4
     parts = []
     for p in polygon_parts(geom):
@@ -104,8 +109,10 @@ def _without_small_holes(geom: shapely.Geometry, space_um: float) -> shapely.Geo
 
 def _fill_once(body: shapely.Geometry, added: shapely.Geometry, *, space_um: float,
                grid_um: float, keep_clear: Sequence[shapely.Geometry]) -> shapely.Geometry | None:
-    """The body with `added` (less what comes within the space of keep_clear), snapped; None
-    when that adds nothing."""
+    """The body with `added` (less what comes within the space of keep_clear), snapped.
+
+    None when that adds nothing.
+    """
     margin = space_um + 2 * grid_um  # snapping moves a vertex by up to half a grid step
     added = added.difference(body)
     near = [g for g in keep_clear if g.distance(added) < margin]

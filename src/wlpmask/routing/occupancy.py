@@ -35,6 +35,10 @@ class Occupancy:
     `entry[n]` is FREE, a net id, or MANY: which nets may move onto node n (FREE: all; id: only
     that net; MANY: none). `corner[n]` is the same for a node used as the corner of a diagonal
     move (wire nodes and stub halos only). `hist[n]` is the rip-up history cost.
+
+    Args:
+        size: the number of lattice nodes.
+        cell: side of a cell of the stub-metal hash, grid units.
     """
 
     def __init__(self, size: int, cell: float = 1.0):
@@ -60,13 +64,23 @@ class Occupancy:
             defaultdict(list)
 
     def reserve_lane(self, net: int, nodes: Iterable[int]) -> None:
-        """Mark nodes as the escape lane of a terminal of `net`."""
+        """Mark nodes as the escape lane of a terminal of `net` (MANY where two nets meet).
+
+        Args:
+            net: the net id.
+            nodes: lattice node indices.
+        """
         for n in nodes:
             r = self.reserve[n]
             self.reserve[n] = net if r in (FREE, net) else MANY
 
     def reserve_plan(self, net: int, nodes: Iterable[int]) -> None:
-        """Mark nodes as lying on the planned (straight) route of `net`."""
+        """Mark nodes as lying on the planned (straight) route of `net` (MANY where shared).
+
+        Args:
+            net: the net id.
+            nodes: lattice node indices.
+        """
         for n in nodes:
             r = self.plan[n]
             self.plan[n] = net if r in (FREE, net) else MANY
@@ -86,13 +100,22 @@ class Occupancy:
         self.corner[n] = self._combine([o, *hs])
 
     def owners(self, n: int) -> set[int]:
-        """Every net that constrains node n."""
+        """Every net that constrains node n (its wire, corners or halos).
+
+        Args:
+            n: lattice node index.
+        """
         s = set(self.corner_sets.get(n, ())) | set(self.halo_sets.get(n, ()))
         if self.own[n] != FREE:
             s.add(self.own[n])
         return s
 
     def corner_owners(self, n: int) -> set[int]:
+        """Every net that bars node n as the corner of a diagonal move (its wire or halo).
+
+        Args:
+            n: lattice node index.
+        """
         s = set(self.halo_sets.get(n, ()))
         if self.own[n] != FREE:
             s.add(self.own[n])
@@ -100,7 +123,18 @@ class Occupancy:
 
     def add(self, net: int, *, own: Iterable[int] = (), corners: Iterable[int] = (),
             halo: Iterable[int] = (), stub: shapely.Geometry | None = None) -> None:
-        """Record lattice use of `net` (the caller has checked it is legal)."""
+        """Record lattice use of `net` (the caller has checked it is legal).
+
+        Args:
+            net: the net id.
+            own: nodes its centre-line runs through.
+            corners: corner nodes of the diagonal cells it crosses.
+            halo: nodes near its off-lattice stub metal.
+            stub: the stub metal (grid units), kept for exact checks, or None.
+
+        Raises:
+            RuntimeError: a node of `own` already carries another net.
+        """
         use = self.uses.setdefault(net, NetUse())
         touched = set()
         for n in own:
@@ -125,7 +159,11 @@ class Occupancy:
             self._refresh(n)
 
     def remove(self, net: int) -> None:
-        """Rip up everything `net` put on the lattice."""
+        """Rip up everything `net` put on the lattice.
+
+        Args:
+            net: the net id (nothing happens if it has put nothing there).
+        """
         use = self.uses.pop(net, None)
         if use is None:
             return
@@ -151,7 +189,13 @@ class Occupancy:
                 self.stub_cells[key] = [(k, h) for k, h in self.stub_cells[key] if k != net]
 
     def stub_conflicts(self, net: int, metal: shapely.Geometry, space: float) -> set[int]:
-        """Nets whose stub metal comes closer than `space` to `metal`."""
+        """Nets whose stub metal comes closer than `space` to `metal`.
+
+        Args:
+            net: the asking net; its own stubs are left out.
+            metal: the metal to test, grid units.
+            space: the spacing, grid units.
+        """
         out: set[int] = set()
         seen: set[int] = set()
         for key in self._cells(metal.bounds, space):

@@ -24,7 +24,16 @@ def _sign(v: int) -> int:
 
 
 def segment_polygon(a: Sequence[int], b: Sequence[int], rules: Rules) -> Polygon:
-    """The metal of one octilinear centre-line segment from a to b (flat ends), grid units."""
+    """The metal of one octilinear centre-line segment from a to b (flat ends), grid units.
+
+    Args:
+        a: the segment's start, grid units.
+        b: the segment's end, grid units.
+        rules: wire rules (half and diag widths).
+
+    Raises:
+        ValueError: a to b is neither axis-parallel nor at 45 degrees.
+    """
     ax, ay = int(a[0]), int(a[1])
     bx, by = int(b[0]), int(b[1])
     dx, dy = bx - ax, by - ay
@@ -43,7 +52,12 @@ def segment_polygon(a: Sequence[int], b: Sequence[int], rules: Rules) -> Polygon
 
 
 def joint_polygon(p: Sequence[int], rules: Rules) -> Polygon:
-    """The octagonal joint metal at a centre-line vertex, grid units."""
+    """The octagonal joint metal at a centre-line vertex, grid units.
+
+    Args:
+        p: the vertex, grid units.
+        rules: wire rules (half and diag widths).
+    """
     x, y = int(p[0]), int(p[1])
     h, e = rules.half, 2 * rules.diag - rules.half
     return Polygon([(x + h, y - e), (x + h, y + e), (x + e, y + h), (x - e, y + h),
@@ -51,7 +65,11 @@ def joint_polygon(p: Sequence[int], rules: Rules) -> Polygon:
 
 
 def simplify_polyline(points: Iterable[Sequence[int]]) -> list[tuple[int, int]]:
-    """Drop repeated points and interior points on a straight run."""
+    """Drop repeated points and interior points on a straight run (same direction on).
+
+    Args:
+        points: the polyline's vertices, integer grid units.
+    """
     out: list[tuple[int, int]] = []
     for p in points:
         q = (int(p[0]), int(p[1]))
@@ -68,7 +86,12 @@ def simplify_polyline(points: Iterable[Sequence[int]]) -> list[tuple[int, int]]:
 
 
 def polyline_pieces(points: Sequence[Sequence[int]], rules: Rules) -> list[Polygon]:
-    """Segment rectangles and interior joints of one centre-line polyline."""
+    """Segment rectangles and interior joints of one centre-line polyline.
+
+    Args:
+        points: the polyline's vertices, grid units (simplified first).
+        rules: wire rules (half and diag widths).
+    """
     pts = simplify_polyline(points)
     pieces = [segment_polygon(pts[k], pts[k + 1], rules) for k in range(len(pts) - 1)]
     pieces += [joint_polygon(p, rules) for p in pts[1:-1]]
@@ -76,7 +99,13 @@ def polyline_pieces(points: Sequence[Sequence[int]], rules: Rules) -> list[Polyg
 
 
 def wire_metal(polylines: Iterable[Sequence[Sequence[int]]], rules: Rules) -> shapely.Geometry:
-    """The merged metal of centre-line polylines, snapped to the grid (grid units)."""
+    """The merged metal of centre-line polylines, snapped to the grid (grid units).
+
+    Args:
+        polylines: one net's centre-line polylines, grid units; where two end at the same
+            point a joint is added there.
+        rules: wire rules (half and diag widths).
+    """
     pieces: list[Polygon] = []
     lines = [simplify_polyline(pl) for pl in polylines]
     ends: dict[tuple[int, int], int] = {}
@@ -92,7 +121,11 @@ def wire_metal(polylines: Iterable[Sequence[Sequence[int]]], rules: Rules) -> sh
 
 
 def polyline_length(points: Sequence[Sequence[int]]) -> float:
-    """Centre-line length in grid units."""
+    """Centre-line length in grid units.
+
+    Args:
+        points: the polyline's vertices, grid units.
+    """
     a = np.asarray(points, dtype=float)
     if len(a) < 2:
         return 0.0
@@ -100,5 +133,10 @@ def polyline_length(points: Sequence[Sequence[int]]) -> float:
 
 
 def to_um(geom: shapely.Geometry, grid_um: float) -> shapely.Geometry:
-    """Scale a grid-unit geometry to um."""
+    """Scale a grid-unit geometry to um (coordinates rounded to 1e-9 um).
+
+    Args:
+        geom: the geometry, grid units.
+        grid_um: the grid unit in um.
+    """
     return shapely.transform(geom, lambda c: np.round(c * grid_um, 9))

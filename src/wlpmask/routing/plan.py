@@ -110,9 +110,13 @@ def _flow(faces: Faces, cuts: Sequence[Cut], cut_id: Mapping[tuple[int, int], in
     """The minimum-cost flow from the pads through the faces into distinct free bumps.
 
     Args:
-        faces: the plan's faces; cuts, cut_id: their sides (cuts.make_cuts).
-        vterms: the terminals at each vertex; centers: every terminal's centre, grid units.
-        pad_list: pads that need a bump; bump_list: free bumps (both sorted).
+        faces: the plan's faces.
+        cuts: their sides (cuts.make_cuts).
+        cut_id: side (u, v) -> cut index (cuts.make_cuts).
+        vterms: the terminals at each vertex.
+        centers: every terminal's centre, grid units.
+        pad_list: pads that need a bump (sorted).
+        bump_list: free bumps (sorted).
         boundary: routing boundary, grid units (its diagonal prices an unserved pad).
 
     Returns:

@@ -39,7 +39,8 @@ def pull_tight(polylines: dict[int, list[list[tuple[int, int]]]], *, rules: Rule
         polylines: net id -> centre-line polylines; each starts (and, unless it ends on a
             branch of its own net, ends) at a terminal centre.
         rules: wire rules.
-        terminals: terminal shapes; terminal_net gives each one's net id or -1.
+        terminals: terminal shapes.
+        terminal_net: each terminal's net id, or -1.
         obstacles: obstacle shapes.
         boundary: the routing area; all metal stays inside it.
         parity: (x + y) % 2 of the lattice nodes; diagonal segments must keep it so that all
@@ -76,9 +77,11 @@ def pull_tight(polylines: dict[int, list[list[tuple[int, int]]]], *, rules: Rule
 
 def _halves(polylines: dict[int, list[list[tuple[int, int]]]], rules: Rules,
             boundary: BaseGeometry) -> tuple[list[int], list[int], list[int]]:
-    """Nets wholly left of the boundary's centre, wholly right, and the rest; the metal of a
-    left net stays more than the spacing away from that of a right one (a net's metal stays
-    within `reach` of its centre-line vertices, and pull-tight keeps it in their bounding box).
+    """Nets wholly left of the boundary's centre, wholly right, and the rest.
+
+    The metal of a left net stays more than the spacing away from that of a right one (a
+    net's metal stays within `reach` of its centre-line vertices, and pull-tight keeps it in
+    their bounding box).
     """
     xc = boundary.centroid.x
     grow = rules.reach + rules.space

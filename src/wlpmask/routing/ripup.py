@@ -1,5 +1,4 @@
-"""The rounds of the net-by-net router: routing order, rip-up and re-route, reasons for the
-nets left.
+"""The rounds of the net-by-net router: routing order, rip-up and re-route, reasons left.
 
 Nets are routed one at a time, pad-bump nets by sideways span (inside out). A net that finds
 no legal path is routed again in soft mode over other nets' wires; the nets in its way are
@@ -25,12 +24,12 @@ def _estimate(prob: Problem, net: NetState) -> float:
 
 
 def _order_key(prob: Problem, net: NetState) -> tuple[float, float, str]:
-    """Routing order: a pad-bump net by how far its bump lies sideways of its pad (along the
-    die edge the pad faces), then by length.
+    """Routing order: a pad-bump net by how far its bump lies sideways of its pad, then length.
 
-    A wire whose bump lies far to the side runs in front of the pads between, and would wall
-    them in if it went first; the pads' own wires, whose sideways spans nest inside its span
-    (the assignment is crossing-free), go first, from the inside out.
+    Sideways is along the die edge the pad faces. A wire whose bump lies far to the side runs
+    in front of the pads between, and would wall them in if it went first; the pads' own
+    wires, whose sideways spans nest inside its span (the assignment is crossing-free), go
+    first, from the inside out.
     """
     length = _estimate(prob, net)
     if ORDER_BY_SPAN and len(net.terms) == 2:

@@ -220,7 +220,8 @@ def _finish(prob: Problem, nets: dict[int, NetState], names: list[str], term_net
     Args:
         prob: the routing problem.
         nets: net id -> state, after the last round.
-        names: net names by id; term_net: each terminal's net id or -1.
+        names: net names by id.
+        term_net: each terminal's net id, or -1.
         unrouted: net name -> reason so far (nets failing sign-off are added).
         assignment: pad name -> bump name.
         tighten: pull the lattice paths tight.

@@ -30,7 +30,8 @@ def check_nets(metal: Mapping[int, BaseGeometry], *, rules: Rules,
     Args:
         metal: net id -> wire metal (grid units).
         rules: wire rules (width, space, grid).
-        terminals: every terminal shape (grid units); terminal_net gives its net id or -1.
+        terminals: every terminal shape (grid units).
+        terminal_net: each terminal's net id, or -1.
         terminal_names: names for messages.
         net_terminals: net id -> the terminal indices it must connect.
         obstacles: obstacle shapes (grid units).

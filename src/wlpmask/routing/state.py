@@ -39,7 +39,15 @@ class NetState:
 
 
 class Problem:
-    """Everything one call of route_rdl works on (grid units)."""
+    """Everything one call of route_rdl works on (held in integer grid units).
+
+    Args:
+        terms: the terminals, shapes in um.
+        obstacles: shapes wires keep their spacing from, um.
+        boundary: the routing area, um.
+        rules: wire rules (their grid_um converts um to grid units).
+        allow45: whether diagonal moves and stubs exist.
+    """
 
     def __init__(self, terms: Sequence[Terminal], obstacles: Sequence[BaseGeometry],
                  boundary: Polygon, rules: Rules, allow45: bool):
@@ -80,23 +88,47 @@ class Problem:
         self.bump_sides: dict[int, set[int]] = {}  # planned net -> its bump's accesses to take
 
     def accesses(self, t: int) -> list[Access]:
+        """The accesses of terminal t (built on first use).
+
+        Args:
+            t: terminal index.
+        """
         if t not in self._access:
             self._access[t] = self.builder.accesses(t, self.shape[t], self.allow45)
         return self._access[t]
 
     def gate_open(self, net: int, node: int, gated: bool) -> bool:
-        """Whether the plan's gates let `net` use `node`."""
+        """Whether the plan's gates let `net` use `node`.
+
+        Args:
+            net: the net id.
+            node: lattice node index.
+            gated: the net is part of the plan: gates closed to planned nets stop it too.
+        """
         g = self.occ.gate[node]
         return g == FREE or g == net or (g < 0 and not gated)
 
     def access_nodes(self, t: int) -> list[int]:
-        """Lattice nodes of all accesses of terminal t (access nodes and stub nodes)."""
+        """Lattice nodes of all accesses of terminal t (access nodes and stub nodes).
+
+        Args:
+            t: terminal index.
+        """
         return [n for a in self.accesses(t) for n in (a.node, *a.own)]
 
     def open_accesses(self, net: int, t: int, *, gated: bool, soft: bool = False
                       ) -> Iterator[tuple[int, Access, set[int]]]:
-        """(index, access, nets in its way) of each access of terminal t that `net` may take:
-        the gates let it through and, unless `soft`, no other net is in its way."""
+        """(index, access, nets in its way) of each access of terminal t that `net` may take.
+
+        An access may be taken where the gates let the net through and, unless `soft`, no
+        other net is in its way.
+
+        Args:
+            net: the net id.
+            t: terminal index.
+            gated: the net is part of the plan (see gate_open).
+            soft: also yield accesses other nets are in the way of.
+        """
         for ai, a in enumerate(self.accesses(t)):
             if not self.gate_open(net, a.node, gated):
                 continue
@@ -106,18 +138,35 @@ class Problem:
             yield ai, a, conf
 
     def stub_metal(self, t: int, k: int) -> BaseGeometry:
+        """The metal of the stub of access k of terminal t, grid units (built on first use).
+
+        Args:
+            t: terminal index.
+            k: access index.
+        """
         key = (t, k)
         if key not in self._stub_metal:
             self._stub_metal[key] = wire_metal([self.accesses(t)[k].stub], self.rules)
         return self._stub_metal[key]
 
     def center(self, t: int) -> tuple[float, float]:
+        """The centroid of terminal t, grid units.
+
+        Args:
+            t: terminal index.
+        """
         c = self.shape[t].centroid
         return c.x, c.y
 
     # ------------------------------------------------------------------------ availability
     def access_conflicts(self, net: int, t: int, k: int) -> set[int]:
-        """Nets that make access k of terminal t illegal for `net` (empty: usable)."""
+        """Nets that make access k of terminal t illegal for `net` (empty: usable).
+
+        Args:
+            net: the net id.
+            t: terminal index.
+            k: access index.
+        """
         a = self.accesses(t)[k]
         occ = self.occ
         out: set[int] = set()
@@ -140,8 +189,15 @@ class Problem:
 
 def commit(prob: Problem, net: NetState, nodes: tuple[int, ...], dirs: tuple[int, ...],
            stubs: list[tuple[int, int]]) -> None:
-    """Put a path of `net` on the occupancy: its nodes, the corners of its diagonal moves and
-    the given terminal stubs (terminal, access index)."""
+    """Put a path of `net` on the occupancy, with the given terminal stubs.
+
+    Args:
+        prob: the routing problem.
+        net: the net.
+        nodes: the path's lattice nodes.
+        dirs: the direction of each move, from nodes[k]; diagonal moves bar their corners.
+        stubs: (terminal index, access index) of each stub to put with it.
+    """
     prob.occ.add(net.id, own=nodes, corners=cut_corners(prob.lat, nodes, dirs))
     for t, ai in stubs:
         a = prob.accesses(t)[ai]
@@ -150,14 +206,26 @@ def commit(prob: Problem, net: NetState, nodes: tuple[int, ...], dirs: tuple[int
 
 
 def cut_corners(lat: Lattice, nodes: Sequence[int], dirs: Sequence[int]) -> list[int]:
-    """The two nodes beside each diagonal move of a path (from nodes[k] in direction dirs[k]):
-    no other wire may run there."""
+    """The two nodes beside each diagonal move of a path: no other wire may run there.
+
+    Args:
+        lat: the lattice.
+        nodes: the path's lattice nodes.
+        dirs: the direction of each move, from nodes[k].
+    """
     return [a + lat.off[(d + t) & 7] for a, d in zip(nodes, dirs) if d & 1 for t in (1, -1)]
 
 
 def guide_between(lat: Lattice, a: tuple[float, float], b: tuple[float, float],
                   shape: tuple[float, float]) -> tuple[float, float, float, float, float, float]:
-    """astar.search's guide along the segment a-b (grid units): (cost, free) = shape."""
+    """astar.search's guide along the segment a-b.
+
+    Args:
+        lat: the lattice (to convert to lattice coordinates).
+        a: the segment's start, grid units.
+        b: the segment's end, grid units.
+        shape: (cost, free) of the guide, in pitches (see astar.search).
+    """
     p = float(lat.pitch)
     return ((a[0] - lat.x0) / p, (a[1] - lat.y0) / p, (b[0] - lat.x0) / p, (b[1] - lat.y0) / p,
             shape[0], shape[1])

@@ -1,5 +1,4 @@
-"""What steers the searches before any net is routed: escape lanes, the planned pad-bump
-segments and the global stage's corridors.
+"""What steers the searches before any net is routed: escape lanes, segments, corridors.
 
 Escape lanes are marked in front of every pad (and unplanned bump) access, and each
 two-terminal net's straight pad-bump segment on the lattice: other nets pay to cross them,
@@ -61,12 +60,12 @@ def mark_segments(prob: Problem, nets: dict[int, NetState]) -> None:
 
 
 def _segment_nodes(prob: Problem, a: int, b: int) -> list[int]:
-    """Lattice nodes along the straight segment between the centres of terminals a and b,
-    4-connected, so that no path can cross the segment without entering one of them.
+    """Lattice nodes along the straight segment between the centres of terminals a and b.
 
-    A minimum-length assignment makes these segments mutually crossing-free; charging other
-    nets for crossing them keeps each wire on the side of every bump that its segment plans,
-    so a wire routed early does not cut off a net routed later.
+    The nodes are 4-connected, so that no path can cross the segment without entering one of
+    them. A minimum-length assignment makes these segments mutually crossing-free; charging
+    other nets for crossing them keeps each wire on the side of every bump that its segment
+    plans, so a wire routed early does not cut off a net routed later.
     """
     lat = prob.lat
     p = lat.pitch

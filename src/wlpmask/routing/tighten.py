@@ -56,7 +56,13 @@ class Setup:
 
 
 class Tightener:
-    """The metal of every net, terminal and obstacle, and the nets tightened against it."""
+    """The metal of every net, terminal and obstacle, and the nets tightened against it.
+
+    Args:
+        setup: the fixed inputs (rules, terminals, obstacles, boundary).
+        polylines: net id -> its centre-line polylines, grid units.
+        skip: nets whose metal is not placed now (a later `replace` places it).
+    """
 
     def __init__(self, setup: Setup, polylines: dict[int, list[list[tuple[int, int]]]],
                  skip: set[int] | frozenset[int] = frozenset()):
@@ -90,14 +96,26 @@ class Tightener:
                               _pieces(pl, self.setup.rules, range(1, len(pl) - 1))]
 
     def replace(self, net: int, lines: list[list[tuple[int, int]]]) -> None:
-        """Put a net's new polylines in place of its old ones."""
+        """Put a net's new polylines in place of its old ones.
+
+        Args:
+            net: the net id.
+            lines: its polylines, grid units, one per branch as before.
+        """
         for b, pl in enumerate(lines):
             if (net, b) not in self.ids or pl != self.lines[net][b]:
                 self._put(net, b, pl)
         self.lines[net] = lines
 
     def run(self, nets: Sequence[int]) -> dict[int, list[list[tuple[int, int]]]]:
-        """Tighten the given nets in order, each against the current metal of all others."""
+        """Tighten the given nets in order, each against the current metal of all others.
+
+        Args:
+            nets: net ids, in the order they are tightened.
+
+        Returns:
+            Net id -> its tightened polylines (grid units), for the given nets.
+        """
         s = self.setup
         out: dict[int, list[list[tuple[int, int]]]] = {}
         for net in nets:

@@ -34,9 +34,11 @@ def trace_wires(*, faces: Faces, pts: np.ndarray, vterms: Sequence[Sequence[int]
     """Pair the flow's units in every face without crossings and follow each pad's wire.
 
     Args:
-        faces: the plan's faces; pts: vertex coordinates (grid units); vterms: the terminals
-            at each vertex.
-        cuts: every cut; cut_id: side (u, v) -> cut id.
+        faces: the plan's faces.
+        pts: vertex coordinates (grid units).
+        vterms: the terminals at each vertex.
+        cuts: every cut.
+        cut_id: side (u, v) -> cut id.
         across: cut id -> net wires across it (positive: from the first face of the side to
             the second), for the cuts that carry any.
         starts: (pad, face) where a pad's wire leaves into the face.

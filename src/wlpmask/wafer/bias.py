@@ -1,5 +1,6 @@
-"""One layer of a cell as a plate writes it: merged, CD bias applied per edge, snapped, and
-inverted inside a box where the plate is dark field.
+"""One layer of a cell as a plate writes it: merged, biased, snapped, inverted if dark field.
+
+The CD bias is applied per edge; a dark-field plate's layer is inverted inside a box.
 
 The bias moves every edge of the merged layer along its normal (negative: inward) with mitred
 corners, so a straight edge moves by exactly the bias; vertices are snapped to the

@@ -173,7 +173,11 @@ class DieSites:
         return int(np.count_nonzero(self.full))
 
     def select(self, keep: np.ndarray) -> DieSites:
-        """The sites where keep is set."""
+        """The sites where keep is set.
+
+        Args:
+            keep: one bool per site.
+        """
         return DieSites(self.step_um, self.offset_um, self.i[keep], self.j[keep],
                         self.full[keep])
 
@@ -207,11 +211,13 @@ def die_sites(outline: Outline, step_um: tuple[float, float], offset_um: tuple[f
 
 
 def candidate_offsets(step_um: tuple[float, float]) -> list[tuple[float, float]]:
-    """The four half-step grid shifts: a die centred on the wafer, shifted half a step in x,
-    in y, and in both (a die corner at the wafer centre).
+    """The four half-step grid shifts, um.
+
+    A die centred on the wafer, shifted half a step in x, in y, and in both (a die corner at
+    the wafer centre).
 
     Args:
-        step_um: the die step (x, y).
+        step_um: the die step (x, y), um.
     """
     hx, hy = step_um[0] / 2, step_um[1] / 2
     return [(0.0, 0.0), (hx, 0.0), (0.0, hy), (hx, hy)]

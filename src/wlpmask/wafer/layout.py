@@ -66,15 +66,21 @@ class WaferPlan:
         return self.sites.select(self.sites.full)
 
     def mark_boxes(self, margin_um: float = 0.0) -> list[Box]:
-        """Each mark site's box grown by margin_um, wafer frame."""
+        """Each mark site's box grown by margin_um, wafer frame (um).
+
+        Args:
+            margin_um: how far to grow each box on every side, um.
+        """
         x0, y0, x1, y1 = self.site.box_um
         m = margin_um
         return [(x + x0 - m, y + y0 - m, x + x1 + m, y + y1 + m) for x, y in self.marks_um]
 
 
 def _keepout(tech: Technology, rules: Sequence[str], product: Product) -> float:
-    """The margin around a mark site: the largest distance rule run, at least the dicing
-    lane."""
+    """The margin around a mark site (um): the largest distance rule run.
+
+    At least the dicing lane (and one grid step).
+    """
     limits = [tech.rules[r].limit for r in rules if tech.rules[r].unit == "um"]
     return max([*limits, product.die.dicing_lane_um, tech.grid_um])
 

@@ -89,8 +89,9 @@ def fine_gap(tolerance_um: float, grid_um: float) -> float:
 
 
 def critical_dimension(tech: Technology, layer: Layer, fine_gap_um: float) -> float:
-    """The critical dimension of a layer: its width rule, else its space rule, else 4 fine
-    gaps (um).
+    """The critical dimension of a layer (um): its width rule, else space rule, else 4 gaps.
+
+    The gaps are fine box-in-box gaps.
 
     Args:
         tech: the technology.
@@ -147,9 +148,11 @@ def _pair_min(tech: Technology, pair: MarkPair) -> float:
 
 def _box_in_box(dr: _Drawer, pair: MarkPair, x: float, gap: float, feat_a: float,
                 feat_b: float, between: float) -> float:
-    """One box-in-box level with its left edge at x (centred on y = 0); returns its width. The
-    frame is at least `between` wide, so its outer edges stay beyond the rules between the two
-    layers: only its window faces the inner square."""
+    """One box-in-box level with its left edge at x (centred on y = 0); returns its width.
+
+    The frame is at least `between` wide, so its outer edges stay beyond the rules between
+    the two layers: only its window faces the inner square.
+    """
     s = max(INNER_PER_GAP * gap, feat_b)
     window = s + 2 * gap
     fw = max(4 * gap, feat_a, between)
@@ -162,9 +165,11 @@ def _box_in_box(dr: _Drawer, pair: MarkPair, x: float, gap: float, feat_a: float
 
 def _vernier(dr: _Drawer, pair: MarkPair, x: float, width: float, res: float,
              vertical: bool) -> float:
-    """A vernier with its left edge at x: main scale on the outer layer, vernier scale (pitch
-    longer by the resolution) on the inner layer; bars across the read axis (x, or y when
-    vertical). Returns its width."""
+    """A vernier with its left edge at x; returns its width.
+
+    The main scale is on the outer layer, the vernier scale (pitch longer by the resolution)
+    on the inner layer; bars run across the read axis (x, or y when vertical).
+    """
     n = VERNIER_LINES
     boxes = []
     for k in range(-n, n + 1):

@@ -1,5 +1,6 @@
-"""One plate per mask: the wafer array of that layer, biased, inverted where dark field, read
-the right way, with its outline and label.
+"""One plate per mask: the wafer array of that layer, ready to write, outlined and labelled.
+
+The data is biased, inverted where dark field and read the right way.
 
 A plate is a 1x plate for contact or proximity printing: a square of glass (plate code, e.g.
 5009) carrying the whole wafer. Its data (the file's only data layer: the mask layer's GDS
@@ -80,11 +81,21 @@ class PlateData:
         return "right-reading chrome-up" if self.mirror else "right-reading chrome-down"
 
     def on_plate(self, x: float, y: float) -> tuple[float, float]:
-        """A point of the content (the wafer frame on a 1x plate) where it lands (um)."""
+        """Where a point of the content (the wafer frame on a 1x plate) lands (um).
+
+        Args:
+            x: um.
+            y: um.
+        """
         return (-x if self.mirror else x, y)
 
     def in_sites(self, x: float, y: float) -> list[list[float]]:
-        """Where a point of the mark site lands on the plate, once per site image (um)."""
+        """Where a point of the mark site lands on the plate, once per site image (um).
+
+        Args:
+            x: in the mark site's frame, um.
+            y: in the mark site's frame, um.
+        """
         return [list(self.on_plate(ox + x * self.scale, oy + y * self.scale))
                 for ox, oy in self.sites_um]
 
@@ -99,7 +110,11 @@ def plate_file(mask: MaskStep) -> str:
 
 
 def field_box(plan: WaferPlan) -> Box:
-    """The field: a square around the wafer, FIELD_MARGIN_MM beyond its edge."""
+    """The field: a square around the wafer, FIELD_MARGIN_MM beyond its edge (um).
+
+    Args:
+        plan: the wafer plan (its outline's radius).
+    """
     h = plan.outline.radius_um + FIELD_MARGIN_MM * 1000.0
     return (-h, -h, h, h)
 

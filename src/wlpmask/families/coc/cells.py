@@ -154,5 +154,9 @@ def plate_cells(cp: CocPart) -> dict[str, gdstk.Cell]:
 
 
 def bottom_mirror(cp: CocPart) -> Placement:
-    """The bottom plate's mirroring: x -> site width - x (a reflection and a half turn)."""
+    """The bottom plate's mirroring: x -> site width - x (a reflection and a half turn).
+
+    Args:
+        cp: the package part (its frame site's width, um).
+    """
     return Placement((cp.design.frame.width_um, 0.0), 180, True)

@@ -23,8 +23,9 @@ Box = tuple[float, float, float, float]
 
 
 def pieces(metal: Sequence[np.ndarray], outline: Sequence[np.ndarray]) -> list[shapely.Geometry]:
-    """The connected pieces of metal inside the outline (polygons touching in a point or
-    along an edge are one piece).
+    """The connected pieces of metal inside the outline.
+
+    Polygons touching in a point or along an edge are one piece.
 
     Args:
         metal: the frame's polygons (um), as drawn (hole-free pieces of one outline).

@@ -23,9 +23,11 @@ MAX_PLACES = 200
 
 
 def _rows(polys: Sequence[np.ndarray], grid_um: float) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Polygons by vertex count: (indices, rows), a row per polygon holding its vertices on the
-    grid as sorted 64-bit words (equal polygons, equal rows; the start and sense do not
-    matter)."""
+    """Polygons by vertex count: (indices, rows).
+
+    A row per polygon holds its vertices on the grid as sorted 64-bit words (equal polygons,
+    equal rows; the start and sense do not matter).
+    """
     lens = np.fromiter((len(p) for p in polys), dtype=np.int64, count=len(polys))
     flat = np.concatenate(polys) if len(polys) else np.zeros((0, 2))
     starts = np.cumsum(lens) - lens
@@ -84,8 +86,9 @@ def xor_area(a: Sequence[np.ndarray], b: Sequence[np.ndarray], *,
     of B not in A are XORed, and what the polygons of both cover is taken away again.
 
     Args:
-        a, b: polygons (um) of the two layers.
-        grid_um: the grid the vertices lie on.
+        a: polygons (um) of the first layer.
+        b: polygons (um) of the second layer.
+        grid_um: the grid the vertices lie on (um).
     """
     ka, kb = _rows(a, grid_um), _rows(b, grid_um)
     if _same(ka, kb):

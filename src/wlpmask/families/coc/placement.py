@@ -64,7 +64,11 @@ class Placement:
         return np.column_stack([x, -y if self.mirror_x else y])
 
     def reference(self, cell: gdstk.Cell) -> gdstk.Reference:
-        """The GDS reference placing cell this way."""
+        """The GDS reference placing cell this way.
+
+        Args:
+            cell: the cell to place.
+        """
         return gdstk.Reference(cell, self.origin_um, rotation=math.radians(self.rotation_deg),
                                x_reflection=self.mirror_x)
 
@@ -75,7 +79,11 @@ class Placement:
 
 
 def package_centre(part: CocDesign) -> tuple[float, float]:
-    """The package's (and chip 1's) centre in the assembly frame (the frame site's middle)."""
+    """The package's (and chip 1's) centre in the assembly frame (the frame site's middle).
+
+    Args:
+        part: the design part; the centre is snapped to its technology grid (um).
+    """
     g = part.tech.grid_um
     return (geo.snap_value(part.frame.width_um / 2, g), geo.snap_value(part.frame.height_um / 2,
                                                                       g))

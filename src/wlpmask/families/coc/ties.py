@@ -79,16 +79,17 @@ def corner_tie(sink: Box, corner: str, *, package: Box, rail_inner: Box, rail_um
 
 def side_tie(sink: Box, side: str, *, centre: tuple[float, float], rail_inner: Box,
              rail_um: float, width_um: float, what: str) -> Tie:
-    """A straight tie from the end of a heat sink's side (the end away from the package's
-    middle) to the rail, flush with the heat sink's corner.
+    """A straight tie from the end of a heat sink's side to the rail.
+
+    The tie leaves the end away from the package's middle, flush with the heat sink's corner.
 
     Args:
-        sink: the heat sink's box.
+        sink: the heat sink's box (um).
         side: "left", "right", "bottom" or "top".
-        centre: the package's centre.
-        rail_inner: the box inside the rail ring.
-        rail_um: the rail's width (the bar reaches half into it).
-        width_um: the bar's width.
+        centre: the package's centre (um).
+        rail_inner: the box inside the rail ring (um).
+        rail_um: the rail's width, um (the bar reaches half into it).
+        width_um: the bar's width, um.
         what: the tie's name for messages.
     """
     x0, y0, x1, y1 = sink
@@ -107,9 +108,10 @@ def sink_tie(a: Box, b: Box, *, width_um: float, grid_um: float, what: str) -> T
     """A straight tie across the gap between two heat sinks' facing sides (None: they touch).
 
     Args:
-        a, b: the two heat sinks' boxes.
-        width_um: the bar's width.
-        grid_um: the manufacturing grid.
+        a: the first heat sink's box (um).
+        b: the second heat sink's box (um).
+        width_um: the bar's width, um.
+        grid_um: the manufacturing grid, um.
         what: the tie's name for messages.
     """
     for axis in (0, 1):

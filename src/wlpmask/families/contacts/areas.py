@@ -66,8 +66,9 @@ def _array(r: Reader, t: dict, die: Die) -> Areas:
 
 
 def read_areas(doc: DesignDoc, die: Die) -> Areas:
-    """The contact areas of [array] or [pads] (exactly one of them), checked: unique names,
-    inside the seal ring, not overlapping.
+    """The contact areas of [array] or [pads] (exactly one of them), checked.
+
+    Checked: unique names, inside the seal ring, not overlapping.
 
     Args:
         doc: the design file.

@@ -85,8 +85,9 @@ def _round(d: float, shape: str, at: Sequence[float], grid_um: float) -> np.ndar
 def pin_shapes(*, diameter_um: float, shape: str, opening_um: Sequence[float],
                top_um: Sequence[float], head_um: float | None, uncover_um: float | None,
                grid_um: float) -> Shapes:
-    """One pin relative to its contact centre: FOOT at the origin, MOULD at the opening,
-    HEAD and UNCOVER at the top.
+    """One pin's shapes relative to its contact centre.
+
+    FOOT at the origin, MOULD at the opening, HEAD and UNCOVER at the top.
 
     Args:
         diameter_um: the pin (and opening) diameter.

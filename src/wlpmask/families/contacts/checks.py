@@ -102,9 +102,11 @@ def length_check(part: ContactsDesign, placements: Sequence[Placement],
 
 def column_clearance(pins: Sequence[Placement], *, diameter_um: float,
                      space_um: float) -> np.ndarray:
-    """Per pin, the least clearance (um) to another column anywhere through the resist,
-    the sections taken as discs of the pin diameter: to every column whose foot lies closer
-    than the space plus what the leans can take away, and to the nearest (inf: a single pin).
+    """Per pin, the least clearance (um) to another column anywhere through the resist.
+
+    The sections are taken as discs of the pin diameter; the clearance is measured to every
+    column whose foot lies closer than the space plus what the leans can take away, and to
+    the nearest (inf: a single pin).
 
     Args:
         pins: the pins.

@@ -190,8 +190,10 @@ class Contacts:
                           tech=tech)
 
     def manifest(self, part: ContactsDesign, product: Product) -> dict[str, Any]:
-        """The family's manifest keys: substrate, exposure, thermal, neutral_point_um,
-        contacts, and springs or sheet.
+        """The family's manifest keys.
+
+        They are substrate, exposure, thermal, neutral_point_um, contacts, and springs or
+        sheet.
 
         Args:
             part: the contacts design part.

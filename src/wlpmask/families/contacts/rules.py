@@ -22,8 +22,11 @@ __all__ = ["ContactLayers", "Film", "PREVIEW_ORDER", "Process", "SheetSpec", "re
 
 @dataclass(frozen=True)
 class ContactLayers(Roles):
-    """The family's layer roles; a design maps each to a technology layer (default: the
-    layer of the same name). Roles a build does not draw are None."""
+    """The family's layer roles.
+
+    A design maps each to a technology layer (default: the layer of the same name). Roles a
+    build does not draw are None.
+    """
 
     DIE: Layer
     SEAL: Layer

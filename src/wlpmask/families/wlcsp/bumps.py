@@ -66,7 +66,11 @@ class Bumps:
 
 
 def row_name(i: int) -> str:
-    """JEDEC row name of row index i (0 = A): A..Y without I O Q S X Z, then AA, AB, ..."""
+    """JEDEC row name of row index i (0 = A): A..Y without I O Q S X Z, then AA, AB, ...
+
+    Args:
+        i: the row index, from 0.
+    """
     n = len(ROW_LETTERS)
     if i < n:
         return ROW_LETTERS[i]
@@ -74,7 +78,11 @@ def row_name(i: int) -> str:
 
 
 def site_key(name: str) -> tuple[int, str, int]:
-    """Sort key of a site name: array names by row then column number, other names after."""
+    """Sort key of a site name: array names by row then column number, other names after.
+
+    Args:
+        name: the site name (e.g. "B12").
+    """
     m = re.fullmatch(r"([A-Z]+)(\d+)", name)
     if not m:
         return (1, name, 0)
@@ -204,8 +212,9 @@ def _bump_map(r: Reader, items: Any, grid_um: float, dims: BumpDims,
 
 def resolve_assignment(r: Reader, t: dict, pads: list[Pad],
                        bumps: Bumps) -> tuple[str, Mapping[str, str], Bumps]:
-    """The [assignment] table: (mode, pad -> bump table sorted by pad, bumps with the nets
-    the table gives them).
+    """The [assignment] table, resolved.
+
+    Returns (mode, pad -> bump table sorted by pad, bumps with the nets the table gives them).
 
     Args:
         r: the design file's reader.

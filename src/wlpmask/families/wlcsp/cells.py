@@ -31,6 +31,10 @@ def pad_shapes(pad: Pad, rules: FamilyRules) -> dict[str, np.ndarray]:
     """PAD, PI1 opening and RDL landing of a pad, relative to the pad centre (um).
 
     Rectangular pads give exact rectangles; other outlines are offset with mitred corners.
+
+    Args:
+        pad: the pad (its size or outline, um).
+        rules: the family's rules (enclosures and grid, um).
     """
     g = rules.grid_um
     e1, e2 = rules.pad_encloses_pi1_um, rules.rdl_encloses_pi1_um
@@ -84,7 +88,12 @@ def pad_cell(pad: Pad, *, rules: FamilyRules, layers: WlcspLayers, grid_um: floa
 
 
 def bump_shapes(dims: BumpDims, *, grid_um: float) -> dict[str, np.ndarray]:
-    """Shapes of one bump site centred at the origin, by layer role (um)."""
+    """Shapes of one bump site centred at the origin, by layer role (um).
+
+    Args:
+        dims: the bump's diameters (capture, opening, ball, UBM, stencil), um.
+        grid_um: the manufacturing grid, um.
+    """
     def rp(d: float) -> np.ndarray:
         return geo.round_pad(diameter_um=d, shape=dims.shape, grid_um=grid_um)
 

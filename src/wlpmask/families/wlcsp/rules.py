@@ -60,6 +60,11 @@ def find_rule(tech: Technology, kind: str, layers: Sequence[str]) -> float | Non
     """The largest limit of the technology's rules of a kind on these layers (None: no rule).
 
     Separation rules match in either layer order.
+
+    Args:
+        tech: the technology.
+        kind: the rule kind (e.g. "width").
+        layers: the layer names in the rule's role order.
     """
     want = tuple(layers)
     vals = [r.limit for r in tech.rules.values() if r.kind == kind and (

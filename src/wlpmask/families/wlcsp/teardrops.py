@@ -51,8 +51,11 @@ class Teardrop:
 
 @dataclass
 class TeardropReport:
-    """What the teardrop step did: junctions seen, teardrops placed (full size or clipped),
-    junctions left without one (terminal -> reason), per terminal kind."""
+    """What the teardrop step did, per terminal kind ("bump" or "pad").
+
+    Junctions seen, teardrops placed (full size or clipped), junctions left without one
+    (terminal -> reason).
+    """
 
     junctions: dict[str, int] = field(default_factory=lambda: {"bump": 0, "pad": 0})
     full: dict[str, int] = field(default_factory=lambda: {"bump": 0, "pad": 0})
@@ -60,10 +63,16 @@ class TeardropReport:
     missing: dict[str, str] = field(default_factory=dict)
 
     def placed(self, kind: str | None = None) -> int:
+        """Teardrops placed, full size or clipped.
+
+        Args:
+            kind: "bump" or "pad"; None counts both.
+        """
         kinds = [kind] if kind else list(self.full)
         return sum(self.full[k] + self.clipped[k] for k in kinds)
 
     def to_json(self) -> dict[str, Any]:
+        """The manifest record: capture_pads and pad_landings counts, placed, missing."""
         out: dict[str, Any] = {}
         for kind, label in (("bump", "capture_pads"), ("pad", "pad_landings")):
             out[label] = {"junctions": self.junctions[kind], "placed": self.placed(kind),
@@ -75,9 +84,11 @@ class TeardropReport:
 
 def junction_paths(line: np.ndarray, pad: shapely.Polygon, *, reach_um: float,
                    max_turn_deg: float = MAX_TURN_DEG) -> np.ndarray | None:
-    """The part of a centre-line a teardrop follows: from its start inside the pad to
-    `reach_um` beyond the point where it leaves the pad, stopping early at the first vertex
-    where the trace has turned more than `max_turn_deg` from its exit direction.
+    """The part of a centre-line a teardrop follows.
+
+    From its start inside the pad to `reach_um` beyond the point where it leaves the pad,
+    stopping early at the first vertex where the trace has turned more than `max_turn_deg`
+    from its exit direction.
 
     Args:
         line: a centre-line polyline (um); either end may be the one inside the pad.
@@ -166,8 +177,10 @@ def teardrops(*, terminals: Sequence[TerminalSpec], nets: Mapping[str, Any],
               bump_nets: Mapping[str, str | None], rdl: Rdl, proportions: TeardropShape,
               capture_um: float, boundary: shapely.Polygon, grid_um: float,
               mode: str | None = None) -> tuple[list[Teardrop], TeardropReport]:
-    """Teardrops at every junction of a routed trace with a capture pad (and pad landings in
-    mode "all"), each clipped to keep the RDL space to every other net.
+    """Teardrops at every junction of a routed trace with a capture pad.
+
+    Pad landings get one too in mode "all"; each teardrop is clipped to keep the RDL space to
+    every other net.
 
     Args:
         terminals: all routing terminals.
@@ -247,7 +260,8 @@ def _fill_inner_turn(cand: shapely.Polygon, line: np.ndarray, pad: shapely.Polyg
         line: the trace's centre-line (um), either end in the pad.
         pad: the pad.
         path: the fillet's path (junction_paths of line).
-        w: trace width (um); g: grid (um).
+        w: trace width (um).
+        g: grid (um).
     """
     line = np.asarray(line, dtype=float)
     if not pad.covers(shapely.Point(line[0])):
@@ -281,8 +295,10 @@ def _convex(shape: shapely.Polygon) -> bool:
 
 def _chord_and_reach(t: TerminalSpec, proportions: TeardropShape,
                      capture_um: float) -> tuple[float, float]:
-    """Chord width at the pad and reach beyond it (um): from the capture pad's diameter, or
-    from a pad landing's smaller side."""
+    """Chord width at the pad and reach beyond it (um).
+
+    Both follow from the capture pad's diameter, or from a pad landing's smaller side.
+    """
     if t.kind == "bump":
         d = capture_um
     else:
@@ -294,8 +310,11 @@ def _chord_and_reach(t: TerminalSpec, proportions: TeardropShape,
 def _fit(cand: shapely.Polygon, net: str, pad: shapely.Polygon, metal: _Metal,
          placed: list[tuple[str, shapely.Geometry]], boundary: shapely.Polygon, *, w: float,
          s: float, g: float) -> tuple[shapely.Geometry, bool] | None:
-    """The candidate clipped to the RDL space from other nets and to the boundary, opened by
-    half the width; (shape, clipped) or None when too little is left."""
+    """The candidate clipped to the RDL space from other nets and to the boundary.
+
+    The result is opened by half the width; (shape, clipped), or None when too little is
+    left.
+    """
     keep = s + 2 * g  # snapping moves a vertex by up to half a grid step
     window = cand.buffer(keep + w, join_style="mitre")
     foreign = metal.near(cand, keep, own=net, mine=False)

@@ -1,5 +1,7 @@
-"""The router's view of a WLCSP design: terminals (pad landings, capture pads) and the area
-the RDL may use."""
+"""The router's view of a WLCSP design: terminals and the area the RDL may use.
+
+The terminals are the pad landings and the capture pads.
+"""
 
 from __future__ import annotations
 
