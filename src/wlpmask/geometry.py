@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from .polys import hole_free_rings, polygon_parts  # noqa: F401 - re-exported
+
 # Round shapes may be up to this many grid steps larger (per side) than nominal after snapping;
 # an enclosure between two round shapes adds this many grid steps to the rule value.
 ROUND_SLACK_GRIDS = 2
@@ -308,39 +310,6 @@ def snap_geometry(geom, grid_um: float):
     import shapely
 
     return shapely.set_precision(shapely.set_precision(geom, grid_um), 0.0)
-
-
-def polygon_parts(geom) -> list:
-    """The polygons of a shapely geometry (a Polygon, MultiPolygon or collection).
-
-    Args:
-        geom: the geometry; None or an empty one gives no polygons.
-    """
-    if geom is None or geom.is_empty:
-        return []
-    return [p for p in getattr(geom, "geoms", [geom]) if p.geom_type == "Polygon"]
-
-
-def hole_free_rings(geom) -> list[np.ndarray]:
-    """The outlines of a shapely geometry as hole-free polygons, (N, 2) um each.
-
-    GDS has no holes: a polygon with holes is cut into hole-free pieces (by gdstk), the way it
-    is written.
-
-    Args:
-        geom: the shapely geometry (um); only its polygons count.
-    """
-    import gdstk
-
-    out = []
-    for part in polygon_parts(geom):
-        ext = np.array(part.exterior.coords[:-1])
-        if not part.interiors:
-            out.append(ext)
-            continue
-        holes = [gdstk.Polygon(np.array(h.coords[:-1])) for h in part.interiors]
-        out.extend(piece.points for piece in gdstk.boolean(gdstk.Polygon(ext), holes, "not"))
-    return out
 
 
 def octilinear_direction(vector: Sequence[float]) -> int:

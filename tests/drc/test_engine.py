@@ -199,3 +199,22 @@ def test_large_coordinates_give_the_same_result_shifted():
     assert np.array_equal(near.distance, far.distance)
     assert merge_layer([u + shift]).edges.dtype == np.int64
     assert merge_layer([u]).edges.dtype == np.int32
+
+
+def test_reports_list_at_most_a_bound_per_rule_and_count_all():
+    """A million violations (a broken die on a wafer) are counted, not all listed."""
+    from wlpmask.drc.result import DrcResult, ViolationBlock, Violations
+
+    n = 25
+    block = ViolationBlock.sorted("A.S", "space", ("A",), 2.0, np.full(n, 1.0),
+                                  np.zeros((n, 4)), np.ones((n, 4)),
+                                  np.arange(4 * n, dtype=float).reshape(n, 4))
+    found = Violations()
+    found.extend(block)
+    res = DrcResult(violations=found, rules_run=["A.S", "B.W"])
+    js = res.to_json(layout="x.gds", cell="TOP", technology="t", max_per_rule=10)
+    assert js["summary"] == {"A.S": 25, "B.W": 0}
+    assert len(js["violations"]) == 10 and js["reported"] == {"A.S": 10, "B.W": 0}
+    assert js["violations"] == res.to_json(layout="x.gds", cell="TOP", technology="t",
+                                           max_per_rule=None)["violations"][:10]
+    assert "reported" not in res.to_json(layout="x.gds", cell="TOP", technology="t")

@@ -298,6 +298,10 @@ def _json_record(v: Violation) -> dict:
     }
 
 
+# The most violation records a report lists per rule (the counts are always complete).
+MAX_REPORTED_PER_RULE = 10_000
+
+
 @dataclass
 class DrcResult:
     """The outcome of run_drc.
@@ -335,21 +339,55 @@ class DrcResult:
         """No violation at all."""
         return not len(self.violations)
 
-    def to_json(self, *, layout: str, cell: str, technology: str) -> dict:
+    def reported(self, max_per_rule: int | None = MAX_REPORTED_PER_RULE) -> DrcResult:
+        """The result as a report lists it: at most max_per_rule records of each rule.
+
+        The records keep their order; the counts of the full result's `summary` stay the ones
+        a report gives. A die that breaks a rule breaks it once per die on a wafer; listing
+        every one of a million violations helps no one and costs minutes and gigabytes.
+
+        Args:
+            max_per_rule: the most records of one rule (None: all).
+        """
+        if max_per_rule is None or all(n <= max_per_rule
+                                       for n in self.violations.counts().values()):
+            return self
+        taken: dict[str, int] = {}
+        kept = Violations()
+        for part in self.violations.parts():
+            if isinstance(part, ViolationBlock):
+                room = max_per_rule - taken.get(part.rule, 0)
+                if room > 0:
+                    kept.extend(part.rows(0, min(room, len(part))))
+                    taken[part.rule] = taken.get(part.rule, 0) + min(room, len(part))
+                continue
+            rows = []
+            for v in part:
+                if taken.get(v.rule, 0) < max_per_rule:
+                    rows.append(v)
+                    taken[v.rule] = taken.get(v.rule, 0) + 1
+            kept.extend(rows)
+        return DrcResult(violations=kept, rules_run=list(self.rules_run))
+
+    def to_json(self, *, layout: str, cell: str, technology: str,
+                max_per_rule: int | None = MAX_REPORTED_PER_RULE) -> dict:
         """The report as a JSON-ready dict (format shared with the .lyrdb writer and the CLI).
 
         Args:
             layout: the name of the checked layout file, as the report shows it.
             cell: the name of the checked top cell.
             technology: the technology name.
+            max_per_rule: the most violation records listed per rule (None: all); `summary`
+                counts every violation, `reported` what the list holds when it is shorter.
         """
+        shown = self.reported(max_per_rule)
         records: list[dict] = []
-        for part in self.violations.parts():
+        for part in shown.violations.parts():
             if isinstance(part, ViolationBlock):
                 records.extend(part.json_rows())
             else:
                 records.extend(_json_record(v) for v in part)
-        return {
+        out = {
             "tool": "wlpmask",
             "version": _version,
             "layout": layout,
@@ -358,3 +396,6 @@ class DrcResult:
             "summary": self.summary(),
             "violations": records,
         }
+        if shown is not self:
+            out["reported"] = shown.summary()
+        return out

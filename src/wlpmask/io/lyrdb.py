@@ -111,6 +111,10 @@ def lyrdb_text(result: _Result, *, cell: str, tech: Technology, description: str
         layout_file: the report's original file.
         categories: rule id -> Category for the ids that are not technology rules.
     """
+    counts = result.summary() if hasattr(result, "summary") else {}
+    if hasattr(result, "reported"):
+        result = result.reported()  # at most MAX_REPORTED_PER_RULE markers per rule
+    shown = result.summary() if hasattr(result, "summary") else counts
     rule_ids: list[str] = list(dict.fromkeys(
         [*result.rules_run, *(v.rule for v in result.violations)]))
     cats = {rid: (categories or {}).get(rid) or _rule_category(rid, tech) for rid in rule_ids}
@@ -121,8 +125,11 @@ def lyrdb_text(result: _Result, *, cell: str, tech: Technology, description: str
            f" <top-cell>{escape(cell)}</top-cell>",
            " <tags>", " </tags>", " <categories>"]
     for rid in rule_ids:
+        text = _category_description(cats[rid])
+        if counts.get(rid, 0) > shown.get(rid, 0):
+            text += f" [{shown[rid]:,} of {counts[rid]:,} violations listed]"
         out += ["  <category>", f"   <name>{escape(rid)}</name>",
-                f"   <description>{escape(_category_description(cats[rid]))}</description>",
+                f"   <description>{escape(text)}</description>",
                 "   <categories>", "   </categories>", "  </category>"]
     out += [" </categories>", " <cells>", "  <cell>", f"   <name>{escape(cell)}</name>",
             "   <variant/>", "   <layout-name/>", "   <references>", "   </references>",
