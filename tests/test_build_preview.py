@@ -115,3 +115,26 @@ def test_a_window_far_smaller_than_the_shapes_costs_what_its_pixels_cost():
     die = np.array([int(TECH.layers["DIE"].color[i:i + 2], 16) for i in (1, 3, 5)])
     line = np.all(view == die, axis=2)
     assert line[np.abs(cols - rows) <= 1].mean() > 0.3 and not line[np.abs(cols - rows) > 2].any()
+
+
+def test_filled_pixels_are_the_centres_inside_any_polygon():
+    """The vectorised fill against a point-in-polygon test of every pixel centre (shapely),
+    on overlapping polygons of both orientations."""
+    import shapely
+
+    from wlpmask.io.preview import _fill_polygons
+
+    rng = np.random.default_rng(3)
+    polys = []
+    for _ in range(60):
+        c, r, m = rng.uniform(0, 60, 2), rng.uniform(1, 12), int(rng.integers(3, 10))
+        ang = np.sort(rng.uniform(0, 2 * np.pi, m))[:: 1 if rng.random() < 0.5 else -1]
+        polys.append(c + np.column_stack((np.cos(ang), np.sin(ang))) * r)
+    mask = np.zeros((64, 64), dtype=bool)
+    _fill_polygons(mask, polys)
+    union = shapely.union_all([shapely.Polygon(p) for p in polys])
+    yy, xx = np.mgrid[0:64, 0:64] + 0.5
+    inside = shapely.contains_xy(union, xx.ravel(), yy.ravel()).reshape(64, 64)
+    on_edge = shapely.distance(union.boundary, shapely.points(xx.ravel(), yy.ravel())
+                               ).reshape(64, 64) < 1e-9
+    assert np.array_equal(mask[~on_edge], inside[~on_edge]) and mask.sum() > 500

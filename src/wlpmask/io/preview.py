@@ -161,29 +161,40 @@ def svg_text(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title: 
 
 # ------------------------------------------------------------------------------------ PNG
 
-def _fill_polygon(mask: np.ndarray, pts: np.ndarray) -> None:
-    """Set the pixels whose centres lie inside the polygon (even-odd per polygon)."""
+def _fill_polygons(mask: np.ndarray, polys: Sequence[np.ndarray]) -> None:
+    """Set the pixels whose centres lie inside any of the polygons (pixel coordinates).
+
+    All edges at once: each edge adds its winding (+1 or -1, the polygon turned
+    counter-clockwise first) at the first pixel of every row it crosses, and a running sum
+    along each row is the winding number of each pixel centre; where it is not zero the pixel
+    is inside. Work and memory grow with the edge-row crossings, not with a loop per polygon.
+    """
     h, w = mask.shape
-    x, y = pts[:, 0], pts[:, 1]
-    x2, y2 = np.roll(x, -1), np.roll(y, -1)
-    r0 = max(0, int(math.ceil(y.min() - 0.5)))
-    r1 = min(h - 1, int(math.floor(y.max() - 0.5)))
-    if r1 < r0:
+    if not polys:
         return
-    rows = np.arange(r0, r1 + 1) + 0.5
-    yy = rows[:, None]
-    cross = ((y <= yy) & (y2 > yy)) | ((y2 <= yy) & (y > yy))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        xs = np.where(cross, x + (yy - y) * (x2 - x) / (y2 - y), np.inf)
-    xs.sort(axis=1)
-    counts = cross.sum(axis=1)
-    for i, n in enumerate(counts):
-        row = r0 + i
-        for k in range(0, n - 1, 2):
-            a = max(0, int(math.ceil(xs[i, k] - 0.5)))
-            b = min(w - 1, int(math.floor(xs[i, k + 1] - 0.5)))
-            if b >= a:
-                mask[row, a:b + 1] = True
+    sizes = np.array([len(p) for p in polys])
+    p = np.concatenate(polys)
+    start = np.cumsum(sizes) - sizes
+    nxt = np.arange(len(p)) + 1
+    nxt[start + sizes - 1] = start  # each polygon's last vertex joins its first
+    q = p[nxt]
+    area = np.add.reduceat(p[:, 0] * q[:, 1] - q[:, 0] * p[:, 1], start)
+    turn = np.repeat(np.where(area < 0, -1, 1), sizes)
+    lo, hi = np.minimum(p[:, 1], q[:, 1]), np.maximum(p[:, 1], q[:, 1])
+    r0 = np.maximum(np.ceil(lo - 0.5), 0).astype(np.int64)
+    r1 = np.minimum(np.ceil(hi - 0.5) - 1, h - 1).astype(np.int64)
+    n = np.maximum(r1 - r0 + 1, 0)
+    edge = np.repeat(np.arange(len(p)), n)
+    if not len(edge):
+        return
+    row = r0[edge] + np.arange(len(edge)) - np.repeat(np.cumsum(n) - n, n)
+    pe, qe = p[edge], q[edge]
+    yc = row + 0.5
+    x = pe[:, 0] + (yc - pe[:, 1]) * (qe[:, 0] - pe[:, 0]) / (qe[:, 1] - pe[:, 1])
+    col = np.clip(np.ceil(x - 0.5), 0, w).astype(np.int64)
+    wind = np.where(qe[:, 1] > pe[:, 1], 1, -1) * turn[edge]
+    acc = np.bincount(row * (w + 1) + col, weights=wind, minlength=h * (w + 1))
+    mask |= np.cumsum(acc.reshape(h, w + 1)[:, :w], axis=1) != 0
 
 
 def _clip_segments(p: np.ndarray, q: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray]:
@@ -296,11 +307,13 @@ def png_image(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title:
         rgb = _rgb(lay.color)
         if not hollow(lay):
             mask = np.zeros_like(edge)
+            cuts = []
             for p in polys:
                 inside = (p.min(axis=0) >= lo).all() and (p.max(axis=0) <= hi).all()
                 cut = p if inside else _clip_polygon(p, clip)
                 if len(cut) >= 3:
-                    _fill_polygon(mask, to_px(cut))
+                    cuts.append(to_px(cut))
+            _fill_polygons(mask, cuts)
             a = _FILL_OPACITY[lay.purpose]
             view[mask] = view[mask] * (1 - a) + rgb * a
         view[edge] = rgb
