@@ -158,11 +158,15 @@ class Reader:
             default: returned unchecked when the value is missing (REQUIRED: it must be there).
             minimum: the least value allowed; None for no lower bound.
             strict: the value must exceed `minimum`.
-            maximum: the largest value allowed; None for no upper bound.
+            maximum: the largest value allowed; None: a value named with a size unit (um, nm,
+                mm, um2) is at most MAX_SIZE of that unit, any other has no upper bound.
         """
         present, v = self._get(table, key, name, default)
         if not present:
             return v
+        if maximum is None:
+            unit = UNIT_SUFFIX.search(name)
+            maximum = MAX_SIZE.get(unit.group(1)) if unit else None
         if not is_number(v) or not math.isfinite(v):
             raise self.err(dotted(key, name), f"expected a number, got {v!r}")
         what = "size" if minimum == 0 else "number"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .font import draw_text
-from .preview import _fill_polygon, png_bytes
+from .preview import _fill_polygons, png_bytes
 
 __all__ = ["CSV_COLUMNS", "MapSite", "wafermap_csv", "wafermap_png"]
 
@@ -87,7 +87,7 @@ def wafermap_png(sites: Sequence[MapSite], *, step_um: tuple[float, float],
         return np.column_stack([_PX / 2 + p[:, 0] * s, _PX / 2 - p[:, 1] * s])
 
     mask = np.zeros(view.shape[:2], dtype=bool)
-    _fill_polygon(mask, px(np.asarray(wafer, float)))
+    _fill_polygons(mask, [px(np.asarray(wafer, float))])
     view[mask] = _COLORS["wafer"]
 
     def box(b: Box, color: tuple[int, int, int]) -> None:
