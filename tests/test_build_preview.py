@@ -52,6 +52,22 @@ def test_png_round_trip_and_colours():
     assert np.any(np.all(img == rdl, axis=2))  # outlines in the full colour
 
 
+def test_svg_path_is_the_polygon_in_drawing_pixels():
+    """The 1000 um page is 900 px wide: the RDL square (100, 100)-(400, 400) um is drawn in
+    hundredths of a pixel, y down from the window's top, inside the window's clip."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg_text(SHAPES, tech=TECH, layers=LAYERS, title="t"))
+    ns = "{http://www.w3.org/2000/svg}"
+    rdl = next(p for p in root.iter(ns + "path") if p.get("id") == "RDL")
+    square = rdl.get("d").split("Z")[0]
+    pts = {tuple(int(v) for v in m) for m in re.findall(r"(-?\d+) (-?\d+)", square)}
+    assert pts == {(9000, 54000), (36000, 54000), (36000, 81000), (9000, 81000)}
+    group = next(g for g in root.iter(ns + "g") if g.get("transform"))
+    assert group.get("transform") == "translate(24 36) scale(0.01)"
+
+
 def test_svg_layers_legend_scale_bar():
     svg = svg_text(SHAPES, tech=TECH, layers=LAYERS, title="t")
     assert 'id="RDL"' in svg and 'id="BALL"' in svg and 'id="UBM"' not in svg
@@ -122,7 +138,7 @@ def test_filled_pixels_are_the_centres_inside_any_polygon():
     on overlapping polygons of both orientations."""
     import shapely
 
-    from wlpmask.io.preview import _fill_polygons
+    from wlpmask.io.raster import fill_polygons
 
     rng = np.random.default_rng(3)
     polys = []
@@ -131,7 +147,7 @@ def test_filled_pixels_are_the_centres_inside_any_polygon():
         ang = np.sort(rng.uniform(0, 2 * np.pi, m))[:: 1 if rng.random() < 0.5 else -1]
         polys.append(c + np.column_stack((np.cos(ang), np.sin(ang))) * r)
     mask = np.zeros((64, 64), dtype=bool)
-    _fill_polygons(mask, polys)
+    fill_polygons(mask, polys)
     union = shapely.union_all([shapely.Polygon(p) for p in polys])
     yy, xx = np.mgrid[0:64, 0:64] + 0.5
     inside = shapely.contains_xy(union, xx.ravel(), yy.ravel()).reshape(64, 64)

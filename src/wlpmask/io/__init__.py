@@ -83,16 +83,54 @@ def _finite(data: Any) -> Any:
     return data
 
 
+_LINE = 100  # a value whose compact form is at most this long is written on one line
+_RECORDS = 50  # a longer list is a table: written one compact item per line
+
+
+def _compact(data: Any) -> str:
+    return json.dumps(data, separators=(", ", ": "), allow_nan=False)
+
+
+def _layout(data: Any, flat: str, pad: str, indent: str, out: list[str]) -> None:
+    """Append the text of `data` (whose compact form is `flat`) at the indent `pad`."""
+    if len(flat) <= _LINE or not data or not isinstance(data, (dict, list)):
+        out.append(flat)
+        return
+    inner = pad + indent
+    if isinstance(data, list) and len(data) > _RECORDS:  # a table: one compact record a line
+        out.append("[\n" + inner + (",\n" + inner).join(map(_compact, data))
+                   + "\n" + pad + "]")
+        return
+    is_dict = isinstance(data, dict)
+    out.append("{" if is_dict else "[")
+    for i, (key, value) in enumerate(data.items() if is_dict else enumerate(data)):
+        out.append(("," if i else "") + "\n" + inner + (json.dumps(key) + ": " if is_dict else ""))
+        _layout(value, _compact(value), inner, indent, out)
+    out.append("\n" + pad + ("}" if is_dict else "]"))
+
+
 def json_text(data: Any, *, indent: int = 1) -> str:
     """Strict JSON text, ending in a newline; an infinite or NaN number becomes null.
 
-    JSON has no infinity or NaN; such a number means nothing was measured.
+    JSON has no infinity or NaN; such a number means nothing was measured. A value whose
+    compact form fits on a line of about 100 characters is written on one line, a longer
+    object or list one member per line, and a list of more than 50 items as a table, one
+    compact item per line: readable, and encoded by the C encoder, which a fully indented dump of
+    a 50,000-record manifest cannot use.
 
     Args:
         data: dicts, lists, tuples (written as lists), strings, numbers, booleans, None.
         indent: spaces per nesting level.
     """
-    return json.dumps(_finite(data), indent=indent, allow_nan=False) + "\n"
+    try:
+        flat = _compact(data)
+    except ValueError:  # a NaN or infinity somewhere: replace them, then encode
+        data = _finite(data)
+        flat = _compact(data)
+    data = json.loads(flat)  # tuples and other sequences as the lists they are written as
+    out: list[str] = []
+    _layout(data, flat, "", " " * indent, out)
+    return "".join(out) + "\n"
 
 
 def name_list(names: list[str], limit: int = 20) -> str:

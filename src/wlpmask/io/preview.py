@@ -22,8 +22,17 @@ from ..tech import Technology
 from . import atomic_write
 from .font import draw_text
 from .lyp import hollow
+from .raster import (
+    Box,
+    clip_polygon,
+    clip_segments,
+    fill_packed,
+    in_box,
+    pack,
+    stroke_segments,
+    successor,
+)
 
-Box = tuple[float, float, float, float]
 Shapes = Mapping[str, Sequence[np.ndarray]]
 
 _FILL_OPACITY = {"input": 0.55, "mask": 0.45, "marker": 0.25}
@@ -62,11 +71,10 @@ def _extent(shapes: Shapes) -> Box:
 def _in_region(polys: Sequence[np.ndarray], region: Box | None) -> list[np.ndarray]:
     """The polygons whose bounding box meets the region (all of them without a region)."""
     arrs = [np.asarray(p, dtype=float) for p in polys]
-    if region is None:
+    if region is None or not arrs:
         return arrs
-    x0, y0, x1, y1 = region
-    return [p for p in arrs if p[:, 0].max() >= x0 and p[:, 0].min() <= x1
-            and p[:, 1].max() >= y0 and p[:, 1].min() <= y1]
+    meets = in_box(*pack(arrs), region, whole=False)
+    return [p for p, m in zip(arrs, meets) if m]
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,51 @@ def _page(shapes: Shapes, layers: Sequence[str], region: Box | None) -> _Page:
     return _Page((x0, y0, x1, y1), s, w_px, h_px, width, height, drawn)
 
 
+def _clip_box(pg: _Page) -> Box:
+    """The window (um) widened by two pixels on every side: cuts along it are never drawn."""
+    x0, _, _, y1 = pg.window
+    s = pg.scale
+    return (x0 - 2 / s, y1 - (pg.h_px + 2) / s, x0 + (pg.w_px + 2) / s, y1 + 2 / s)
+
+
+def _to_px(pg: _Page, pts: np.ndarray) -> np.ndarray:
+    """Points (um) -> drawing pixels (x right, y down from the window's top left corner)."""
+    x0, _, _, y1 = pg.window
+    return np.column_stack(((pts[:, 0] - x0) * pg.scale, (y1 - pts[:, 1]) * pg.scale))
+
+
+def _cut_to_window(pg: _Page, polys: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The polygons cut to the widened window, packed, in drawing pixels: (points, sizes).
+
+    Polygons wholly inside are kept as they are (one vectorised test), only the others are
+    cut, so the work follows the polygons and not a loop over them.
+    """
+    clip = _clip_box(pg)
+    pts, sizes, start = pack(polys)
+    whole = in_box(pts, sizes, start, clip, whole=True)
+    cuts = [c for c in (clip_polygon(polys[i], clip) for i in np.flatnonzero(~whole))
+            if len(c) >= 3]
+    kept = pts[np.repeat(whole, sizes)]
+    out = np.concatenate([kept, *cuts]) if cuts else kept
+    return _to_px(pg, out), np.concatenate([sizes[whole],
+                                            np.array([len(c) for c in cuts], dtype=np.int64)])
+
+
+def _svg_path(px: np.ndarray, sizes: np.ndarray) -> str:
+    """SVG path data of packed polygons in hundredths of a drawing pixel (integers)."""
+    if not len(sizes):
+        return ""
+    q = np.round(px * 100).astype(np.int64)
+    start = np.cumsum(sizes) - sizes
+    head = np.full(len(q), " L", dtype=object)
+    head[start] = " M"
+    tail = np.full(len(q), "", dtype=object)
+    tail[start + sizes - 1] = " Z"
+    xs = np.array(list(map(str, q[:, 0].tolist())), dtype=object)
+    ys = np.array(list(map(str, q[:, 1].tolist())), dtype=object)
+    return "".join((head + xs + " " + ys + tail).tolist()).lstrip()
+
+
 # ------------------------------------------------------------------------------------ SVG
 
 def svg_text(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title: str,
@@ -123,24 +176,24 @@ def svg_text(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title: 
         region: the window to draw (um), or None for all.
     """
     pg = _page(shapes, layers, region)
-    x0, y0, x1, y1 = pg.window
-    s = pg.scale
+    # Coordinates are drawing pixels (y down) in hundredths, cut to the window: bounded
+    # integers however large the layout or small the window.
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{pg.width}" height="{pg.height}" '
            f'viewBox="0 0 {pg.width} {pg.height}" font-family="sans-serif" font-size="13">',
            f'<rect width="{pg.width}" height="{pg.height}" fill="#ffffff"/>',
            f'<text x="{_MARGIN_PX}" y="24" font-size="17">{escape(title)}</text>',
            f'<clipPath id="window"><rect x="{_MARGIN_PX}" y="{_TITLE_PX}" width="{pg.w_px}" '
            f'height="{pg.h_px}"/></clipPath>',
-           f'<g clip-path="url(#window)"><g transform="translate({_MARGIN_PX} '
-           f'{_TITLE_PX + pg.h_px}) scale({s:.9g} {-s:.9g}) translate({-x0:.6f} {-y0:.6f})">']
+           f'<g clip-path="url(#window)"><g transform="translate({_MARGIN_PX} {_TITLE_PX}) '
+           f'scale(0.01)">']
     for name, polys in pg.layers.items():
         lay = tech.layers[name]
-        d = " ".join("M" + " L".join(f"{x:.3f} {y:.3f}" for x, y in p) + " Z" for p in polys)
+        d = _svg_path(*_cut_to_window(pg, polys))
         if hollow(lay):
-            style = f'fill="none" stroke="{lay.color}" stroke-width="{1.2 / s:.6g}"'
+            style = f'fill="none" stroke="{lay.color}" stroke-width="120"'
         else:
             style = (f'fill="{lay.color}" fill-opacity="{_FILL_OPACITY[lay.purpose]}" '
-                     f'stroke="{lay.color}" stroke-width="{0.6 / s:.6g}"')
+                     f'stroke="{lay.color}" stroke-width="60"')
         out.append(f'<path id="{escape(name)}" fill-rule="nonzero" {style} d="{d}"/>')
     out.append("</g></g>")
     lx = _MARGIN_PX * 2 + pg.w_px
@@ -161,114 +214,6 @@ def svg_text(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title: 
 
 # ------------------------------------------------------------------------------------ PNG
 
-def _fill_polygons(mask: np.ndarray, polys: Sequence[np.ndarray]) -> None:
-    """Set the pixels whose centres lie inside any of the polygons (pixel coordinates).
-
-    All edges at once: each edge adds its winding (+1 or -1, the polygon turned
-    counter-clockwise first) at the first pixel of every row it crosses, and a running sum
-    along each row is the winding number of each pixel centre; where it is not zero the pixel
-    is inside. Work and memory grow with the edge-row crossings, not with a loop per polygon.
-    """
-    h, w = mask.shape
-    if not polys:
-        return
-    sizes = np.array([len(p) for p in polys])
-    p = np.concatenate(polys)
-    start = np.cumsum(sizes) - sizes
-    nxt = np.arange(len(p)) + 1
-    nxt[start + sizes - 1] = start  # each polygon's last vertex joins its first
-    q = p[nxt]
-    area = np.add.reduceat(p[:, 0] * q[:, 1] - q[:, 0] * p[:, 1], start)
-    turn = np.repeat(np.where(area < 0, -1, 1), sizes)
-    lo, hi = np.minimum(p[:, 1], q[:, 1]), np.maximum(p[:, 1], q[:, 1])
-    r0 = np.maximum(np.ceil(lo - 0.5), 0).astype(np.int64)
-    r1 = np.minimum(np.ceil(hi - 0.5) - 1, h - 1).astype(np.int64)
-    n = np.maximum(r1 - r0 + 1, 0)
-    edge = np.repeat(np.arange(len(p)), n)
-    if not len(edge):
-        return
-    row = r0[edge] + np.arange(len(edge)) - np.repeat(np.cumsum(n) - n, n)
-    pe, qe = p[edge], q[edge]
-    yc = row + 0.5
-    x = pe[:, 0] + (yc - pe[:, 1]) * (qe[:, 0] - pe[:, 0]) / (qe[:, 1] - pe[:, 1])
-    col = np.clip(np.ceil(x - 0.5), 0, w).astype(np.int64)
-    wind = np.where(qe[:, 1] > pe[:, 1], 1, -1) * turn[edge]
-    acc = np.bincount(row * (w + 1) + col, weights=wind, minlength=h * (w + 1))
-    mask |= np.cumsum(acc.reshape(h, w + 1)[:, :w], axis=1) != 0
-
-
-def _clip_segments(p: np.ndarray, q: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray]:
-    """The parts of the segments p[i] -> q[i] inside the box (Liang-Barsky).
-
-    Segments wholly outside are dropped.
-
-    Args:
-        p: (N, 2) start points.
-        q: (N, 2) end points.
-        box: (x0, y0, x1, y1) in the points' unit.
-    """
-    d = q - p
-    t0, t1 = np.zeros(len(p)), np.ones(len(p))
-    keep = np.ones(len(p), dtype=bool)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for step, gap in ((-d[:, 0], p[:, 0] - box[0]), (d[:, 0], box[2] - p[:, 0]),
-                          (-d[:, 1], p[:, 1] - box[1]), (d[:, 1], box[3] - p[:, 1])):
-            keep &= (step != 0) | (gap >= 0)  # parallel to this side and outside it
-            r = gap / step
-            t0 = np.where(step < 0, np.maximum(t0, r), t0)
-            t1 = np.where(step > 0, np.minimum(t1, r), t1)
-    keep &= t0 <= t1
-    return p[keep] + t0[keep, None] * d[keep], p[keep] + t1[keep, None] * d[keep]
-
-
-def _clip_polygon(pts: np.ndarray, box: Box) -> np.ndarray:
-    """The polygon cut to the box (Sutherland-Hodgman, one side at a time).
-
-    The cut may leave edges along the box's sides, so the box should lie outside the pixels
-    that are drawn.
-
-    Args:
-        pts: (N, 2) vertices.
-        box: (x0, y0, x1, y1) in the vertices' unit.
-    """
-    for axis, bound, sign in ((0, box[0], -1), (0, box[2], 1), (1, box[1], -1), (1, box[3], 1)):
-        if len(pts) == 0:
-            break
-        v = pts[:, axis]
-        inside = sign * (v - bound) <= 0
-        prev, prev_in = np.roll(pts, 1, axis=0), np.roll(inside, 1)
-        cross = inside != prev_in
-        out = np.empty((2 * len(pts), 2))
-        with np.errstate(divide="ignore", invalid="ignore"):  # only crossing edges are kept
-            t = (bound - prev[:, axis]) / (v - prev[:, axis])
-            out[0::2] = prev + t[:, None] * (pts - prev)
-        out[1::2] = pts
-        keep = np.empty(2 * len(pts), dtype=bool)
-        keep[0::2], keep[1::2] = cross, inside
-        pts = out[keep]
-    return pts
-
-
-def _stroke_segments(mask: np.ndarray, p: np.ndarray, q: np.ndarray) -> None:
-    """Set the pixels along the segments p[i] -> q[i] (pixel coordinates).
-
-    Two samples per pixel of length; points outside the mask are dropped, not clamped to its
-    border. The segments must be clipped to the mask first: the samples grow with their
-    length.
-    """
-    if not len(p):
-        return
-    n = (np.maximum(np.abs(q[:, 0] - p[:, 0]), np.abs(q[:, 1] - p[:, 1])) * 2).astype(int) + 2
-    edge = np.repeat(np.arange(len(p)), n)
-    start = np.repeat(np.cumsum(n) - n, n)
-    t = ((np.arange(len(edge)) - start) / (n[edge] - 1))[:, None]
-    pts = p[edge] + t * (q[edge] - p[edge])
-    cx, cy = np.floor(pts[:, 0]).astype(int), np.floor(pts[:, 1]).astype(int)
-    h, w = mask.shape
-    ok = (cx >= 0) & (cx < w) & (cy >= 0) & (cy < h)
-    mask[cy[ok], cx[ok]] = True
-
-
 def _rgb(color: str) -> np.ndarray:
     return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
 
@@ -285,35 +230,22 @@ def png_image(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title:
         region: a window (um) to zoom to; None draws everything.
     """
     pg = _page(shapes, layers, region)
-    x0, _, _, y1 = pg.window
-    s = pg.scale
     img = np.full((pg.height, pg.width, 3), 255.0)
     view = img[_TITLE_PX:_TITLE_PX + pg.h_px, _MARGIN_PX:_MARGIN_PX + pg.w_px]
     # Everything is cut to the window (two pixels wider, so the cuts are not drawn) before it
     # is scaled: the work then follows the pixels drawn, however small the window is.
-    pad = 2 / s
-    clip = (x0 - pad, y1 - (pg.h_px + 2) / s, x0 + (pg.w_px + 2) / s, y1 + pad)
-    lo, hi = np.array(clip[:2]), np.array(clip[2:])
-
-    def to_px(pts: np.ndarray) -> np.ndarray:
-        return np.column_stack(((pts[:, 0] - x0) * s, (y1 - pts[:, 1]) * s))
-
+    clip = _clip_box(pg)
     for name, polys in pg.layers.items():
         lay = tech.layers[name]
+        pts, sizes, start = pack(polys)
         edge = np.zeros(view.shape[:2], dtype=bool)
-        a, b = _clip_segments(np.concatenate(polys),
-                              np.concatenate([np.roll(p, -1, axis=0) for p in polys]), clip)
-        _stroke_segments(edge, to_px(a), to_px(b))
+        a, b = clip_segments(pts, pts[successor(sizes, start)], clip)
+        stroke_segments(edge, _to_px(pg, a), _to_px(pg, b))
         rgb = _rgb(lay.color)
         if not hollow(lay):
+            px, cut_sizes = _cut_to_window(pg, polys)
             mask = np.zeros_like(edge)
-            cuts = []
-            for p in polys:
-                inside = (p.min(axis=0) >= lo).all() and (p.max(axis=0) <= hi).all()
-                cut = p if inside else _clip_polygon(p, clip)
-                if len(cut) >= 3:
-                    cuts.append(to_px(cut))
-            _fill_polygons(mask, cuts)
+            fill_packed(mask, px, cut_sizes, np.cumsum(cut_sizes) - cut_sizes)
             a = _FILL_OPACITY[lay.purpose]
             view[mask] = view[mask] * (1 - a) + rgb * a
         view[edge] = rgb

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .font import draw_text
-from .preview import _fill_polygons, png_bytes
+from .preview import png_bytes
+from .raster import fill_polygons
 
 __all__ = ["CSV_COLUMNS", "MapSite", "wafermap_csv", "wafermap_png"]
 
@@ -87,7 +88,7 @@ def wafermap_png(sites: Sequence[MapSite], *, step_um: tuple[float, float],
         return np.column_stack([_PX / 2 + p[:, 0] * s, _PX / 2 - p[:, 1] * s])
 
     mask = np.zeros(view.shape[:2], dtype=bool)
-    _fill_polygons(mask, [px(np.asarray(wafer, float))])
+    fill_polygons(mask, [px(np.asarray(wafer, float))])
     view[mask] = _COLORS["wafer"]
 
     def box(b: Box, color: tuple[int, int, int]) -> None:
