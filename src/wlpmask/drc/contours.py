@@ -15,6 +15,7 @@ from collections import Counter
 from functools import cmp_to_key
 
 import numpy as np
+import shapely
 
 from .rings import clean_rings, orient_and_rotate, ring_edges
 
@@ -58,26 +59,41 @@ def _join_collinear(edges: np.ndarray) -> np.ndarray:
 
 
 def _split_at_points(edges: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    """Split edges at the given points where they lie strictly inside an edge."""
+    """Split edges at the given points where they lie strictly inside an edge.
+
+    Only the points within an edge's box are tested against it (found by boxes), so the work
+    follows the edges and points that meet, not their product.
+    """
     if len(edges) == 0 or len(pts) == 0:
         return edges.reshape(-1, 4)
-    e = edges.astype(object) if np.abs(edges).max() > (1 << 30) else edges.astype(np.int64)
-    x1, y1 = e[:, 0:1], e[:, 1:2]
-    dx, dy = e[:, 2:3] - x1, e[:, 3:4] - y1
-    px, py = pts[None, :, 0] - x1, pts[None, :, 1] - y1
+    edges = np.asarray(edges, dtype=np.int64)
+    pts = np.asarray(pts, dtype=np.int64)
+    tree = shapely.STRtree(shapely.points(pts.astype(np.float64)))
+    k, j = tree.query(shapely.linestrings(edges.astype(np.float64).reshape(-1, 2, 2)))
+    if not len(k):
+        return edges
+    big = np.abs(edges).max() > (1 << 30)
+    e = edges[k].astype(object) if big else edges[k]
+    p = pts[j].astype(object) if big else pts[j]
+    x1, y1 = e[:, 0], e[:, 1]
+    dx, dy = e[:, 2] - x1, e[:, 3] - y1
+    px, py = p[:, 0] - x1, p[:, 1] - y1
     t = px * dx + py * dy
     inside = (px * dy - py * dx == 0) & (t > 0) & (t < dx * dx + dy * dy)
     if not inside.any():
         return edges
+    k, j, t = k[inside], j[inside], t[inside].astype(np.float64)
+    order = np.lexsort((t, k))
+    k, j = k[order], j[order]
     out = []
-    for k in range(len(edges)):
-        row = inside[k]
-        if not row.any():
-            out.append(edges[k])
+    cuts = {int(e): [] for e in np.unique(k)}
+    for e_i, p_i in zip(k.tolist(), j.tolist()):
+        cuts[e_i].append(p_i)
+    for i in range(len(edges)):
+        if i not in cuts:
+            out.append(edges[i])
             continue
-        sel = pts[row]
-        chain = np.vstack([edges[k, :2], sel[np.argsort(t[k][row].astype(np.float64))],
-                           edges[k, 2:]])
+        chain = np.vstack([edges[i, :2], pts[cuts[i]], edges[i, 2:]])
         out.extend(np.column_stack([chain[:-1], chain[1:]]))
     return np.asarray(out, dtype=np.int64).reshape(-1, 4)
 

@@ -243,12 +243,22 @@ def intra_check(layer: MergedLayer, d: int, relation: str, *, shield: bool,
     ep = layer.edge_poly
     rep_poly = ep[ia]
     if shield and len(ia):
-        # width: only the polygon's own edges can shield
-        cnt = layer.offsets[rep_poly + 1] - layer.offsets[rep_poly]
-        row = np.repeat(np.arange(len(ia)), cnt)
-        q = np.repeat(layer.offsets[rep_poly], cnt) + (
-            np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt))
-        keep = ~shielded_rows(layer.edges, ia, ib, first, second, row, q, d)
+        # width: only the polygon's own edges can shield, and only those within d of one
+        # of the pair's edges (found by boxes: a polygon of thousands of edges with many
+        # pairs would otherwise make pairs x edges candidates)
+        ea, eb = layer.edges[ia], layer.edges[ib]
+        xs = np.concatenate([ea[:, 0::2], eb[:, 0::2]], axis=1)
+        ys = np.concatenate([ea[:, 1::2], eb[:, 1::2]], axis=1)
+        pair_box = np.column_stack((xs.min(axis=1), ys.min(axis=1), xs.max(axis=1),
+                                    ys.max(axis=1)))
+        all_e = layer.edges
+        edge_box = np.column_stack((np.minimum(all_e[:, 0], all_e[:, 2]),
+                                    np.minimum(all_e[:, 1], all_e[:, 3]),
+                                    np.maximum(all_e[:, 0], all_e[:, 2]),
+                                    np.maximum(all_e[:, 1], all_e[:, 3])))
+        row, q = box_pairs(pair_box, edge_box, d)
+        mine = ep[q] == rep_poly[row]
+        keep = ~shielded_rows(layer.edges, ia, ib, first, second, row[mine], q[mine], d)
         ia, ib, first, second, rep_poly = ia[keep], ib[keep], first[keep], second[keep], \
             rep_poly[keep]
     # replicate each representative's violations to every polygon of its class

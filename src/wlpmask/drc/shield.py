@@ -359,22 +359,39 @@ class ShieldContext:
 
     def _shielded(self, subject, ga, gb, first, second, b_in_a) -> np.ndarray:
         la, lb = self.la, self.lb
-        m = len(subject)
         base_b = 0 if lb is la else len(la.edges)
         edges = la.edges if lb is la else _TwoLayers(la.edges, lb.edges)
+        ga = np.asarray(ga, np.int64)
         kb = np.where(b_in_a, gb, gb + base_b)
-        # context polygons of each pair: the subject, then its neighbours
-        nn = self.start[subject + 1] - self.start[subject]
-        prow = np.concatenate([np.arange(m), np.repeat(np.arange(m), nn)])
-        nbr = self.j[np.repeat(self.start[subject], nn)
-                     + (np.arange(int(nn.sum())) - np.repeat(np.cumsum(nn) - nn, nn))]
-        lo = np.concatenate([la.offsets[subject], base_b + lb.offsets[nbr]])
-        cnt = np.concatenate([la.offsets[subject + 1] - la.offsets[subject],
-                              lb.offsets[nbr + 1] - lb.offsets[nbr]])
-        row = np.repeat(prow, cnt)
-        q = np.repeat(lo, cnt) + (np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt,
-                                                                         cnt))
-        inside = edge_meets_box(edges[q] if lb is la else edges.take(q),
-                                self.box[subject[row]])
-        return shielded_rows(edges, np.asarray(ga, np.int64), kb, np.asarray(first, np.int64),
+        take = (lambda idx: edges[idx]) if lb is la else edges.take
+        # Candidate shields: edges within d of one of the pair's edges (by boxes, so a
+        # polygon of thousands of edges does not make pairs x edges candidates), of the
+        # subject or one of its neighbours, inside the subject's context box.
+        ea, eb = take(ga), take(kb)
+        xs = np.concatenate([ea[:, 0::2], eb[:, 0::2]], axis=1)
+        ys = np.concatenate([ea[:, 1::2], eb[:, 1::2]], axis=1)
+        pair_box = np.column_stack((xs.min(axis=1), ys.min(axis=1), xs.max(axis=1),
+                                    ys.max(axis=1)))
+        all_e = la.edges if lb is la else np.concatenate([la.edges, lb.edges])
+        poly = la.edge_poly if lb is la else np.concatenate([la.edge_poly, lb.edge_poly])
+        edge_box = np.column_stack((np.minimum(all_e[:, 0], all_e[:, 2]),
+                                    np.minimum(all_e[:, 1], all_e[:, 3]),
+                                    np.maximum(all_e[:, 0], all_e[:, 2]),
+                                    np.maximum(all_e[:, 1], all_e[:, 3])))
+        row, q = box_pairs(pair_box, edge_box, self.d)
+        sub, pq = subject[row], poly[q]
+        in_b = q >= base_b if lb is not la else np.ones(len(q), dtype=bool)
+        own = (q < len(la.edges)) & (pq == sub) if lb is not la else pq == sub
+        # (subject, neighbour) pairs as sorted keys
+        width = np.int64(lb.count + 1)
+        owner = np.repeat(np.arange(la.count), np.diff(self.start))
+        keys = owner * width + self.j
+        probe = sub * width + pq
+        at = np.searchsorted(keys, probe)
+        nbr = in_b & (at < len(keys)) & (keys[np.minimum(at, max(len(keys) - 1, 0))] == probe) \
+            if len(keys) else np.zeros(len(q), dtype=bool)
+        keep = own | nbr
+        row, q = row[keep], q[keep]
+        inside = edge_meets_box(all_e[q], self.box[subject[row]])
+        return shielded_rows(edges, ga, kb, np.asarray(first, np.int64),
                              np.asarray(second, np.int64), row[inside], q[inside], self.d)
