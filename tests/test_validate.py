@@ -58,6 +58,15 @@ def test_quantity_minimum_replaces_the_lower_size_bound():
     assert r.quantity({"t_um": 1e6}, "s", "t_um", minimum=0.0) == 1e6
 
 
+def test_xy_bounded_by_its_unit():
+    """A coordinate of 1e300 um (found by the fuzzer: an overflow when the chip was placed)
+    is refused naming the key."""
+    r = Reader("f.toml")
+    assert r.xy({"place_um": [-1e6, 1e6]}, "t", "place_um") == (-1e6, 1e6)
+    err = _fails(lambda: r.xy({"place_um": [0, 1e300]}, "upper.chip2", "place_um"))
+    assert err.key == "upper.chip2.place_um" and "within +-1e+06" in err.message
+
+
 def test_pair_message_without_names():
     r = Reader("f.toml")
     assert r.pair([1, 65535], "k", named=False) == (1, 65535)

@@ -284,7 +284,7 @@ class Reader:
 
     def xy(self, table: dict, key: str, name: str, *,
            default: tuple[float, float] = (0.0, 0.0)) -> tuple[float, float]:
-        """An [x, y] pair of finite numbers (um).
+        """An [x, y] pair of finite numbers (um), each within MAX_SIZE of its unit.
 
         Args:
             table: the table holding the pair.
@@ -296,6 +296,11 @@ class Reader:
         if (not isinstance(v, list) or len(v) != 2
                 or not all(is_number(x) and math.isfinite(x) for x in v)):
             raise self.err(dotted(key, name), f"expected [dx, dy] in um, got {v!r}")
+        unit = UNIT_SUFFIX.search(name)
+        bound = MAX_SIZE.get(unit.group(1) if unit else "um")
+        if any(abs(x) > bound for x in v):
+            raise self.err(dotted(key, name), f"expected coordinates within +-{bound:g}, "
+                           f"got {v!r}")
         return (float(v[0]), float(v[1]))
 
     def path(self, rel: str) -> Path:
