@@ -51,7 +51,9 @@ def klayout_counts(gds: Path, tech, skip=()) -> dict[str, int]:
                       else kdb.Metrics.Euclidian)
             n = L[0].width_check(d, False, metric).count()
         elif rule.kind == "space":
-            n = L[0].space_check(d).count()
+            metric = (kdb.Metrics.Projection if rule.params.get("metric") == "projection"
+                      else kdb.Metrics.Euclidian)
+            n = L[0].space_check(d, False, metric).count()
         elif rule.kind == "separation":
             n = L[0].separation_check(L[1], d).count()
         elif rule.kind == "enclosure":
@@ -62,6 +64,11 @@ def klayout_counts(gds: Path, tech, skip=()) -> dict[str, int]:
             n = L[0].with_area(0, int(rule.limit / dbu ** 2), False).count()
         elif rule.kind in ("outer_radius", "inner_radius"):
             n = len(radius_violations(L[0], d, rule.kind == "inner_radius"))
+        elif rule.kind in ("convex_corner_radius", "concave_corner_radius"):
+            # klayout.db has no corner-radius check: count the sharp corners (turning by
+            # more than 20 degrees at one vertex), which a clean layout has none of
+            convex = rule.kind == "convex_corner_radius"
+            n = L[0].corners(-180, -20).count() if convex else L[0].corners(20, 180).count()
         else:  # pragma: no cover - a new rule kind needs a line here
             raise AssertionError(f"no KLayout check for rule kind {rule.kind}")
         out[rid] = n

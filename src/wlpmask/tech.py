@@ -68,6 +68,8 @@ RULE_KINDS: Mapping[str, RuleKind] = MappingProxyType(
         "inside": RuleKind(("outer", "inner"), "min_um"),
         "outer_radius": RuleKind(("layer",)),
         "inner_radius": RuleKind(("layer",)),
+        "convex_corner_radius": RuleKind(("layer",)),
+        "concave_corner_radius": RuleKind(("layer",)),
     }
 )
 

@@ -82,7 +82,7 @@ def _corner_radius(rule: Rule, tech: Technology, delta: int):
 
     r = rule.limit * (1.03 if delta > 0 else 0.97)
     side = 6 * rule.limit
-    if rule.kind == "outer_radius":  # a square with rounded corners
+    if rule.kind in ("outer_radius", "convex_corner_radius"):  # a square, corners rounded
         pts = geo.rounded_rect(width_um=side, height_um=side, radius_um=r,
                                grid_um=tech.grid_um, segments_per_corner=16)
     else:  # an L whose concave corner is filleted (closing by a disc of r)
@@ -103,6 +103,8 @@ CASES = {
     "inside": _inside,
     "outer_radius": _corner_radius,
     "inner_radius": _corner_radius,
+    "convex_corner_radius": _corner_radius,
+    "concave_corner_radius": _corner_radius,
 }
 
 

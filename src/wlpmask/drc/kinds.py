@@ -15,6 +15,7 @@ import shapely
 from ..tech import Rule
 from .boxes import box_pairs, unique_rows
 from .checks import enclosing_layers, separation_layers, space_layer, width_layer
+from .corners import check_concave_corner_radius, check_convex_corner_radius
 from .merge import MergedLayer, empty_layer, merge_polygons
 from .pairs import EdgePairs
 from .radius import check_inner_radius, check_outer_radius
@@ -292,5 +293,7 @@ KIND_CHECKS: Mapping[str, Callable[[Rule, LayerSet], Sequence[Violation]]] = {
     "min_area": check_min_area,
     "inside": check_inside,
     "outer_radius": check_outer_radius,
+    "convex_corner_radius": check_convex_corner_radius,
+    "concave_corner_radius": check_concave_corner_radius,
     "inner_radius": check_inner_radius,
 }

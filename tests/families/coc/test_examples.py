@@ -138,7 +138,9 @@ def test_plates(built, name):
     assert len(insts) == 1 and insts[0].trans == kdb.Trans(kdb.Trans.M90, width, 0)
     bottom = _region(ly, tech.layers["PLATE_BOT"].gds)
     mirrored = (frame - half_bot).transformed(kdb.Trans(kdb.Trans.M90, width, 0))
-    assert not bottom.is_empty() and (bottom ^ mirrored).is_empty()
+    # equal up to slivers under a grid unit wide: where the rounded corners' arcs are cut into
+    # hole-free GDS polygons, the cut points round to the grid on each layer on its own
+    assert not bottom.is_empty() and (bottom ^ mirrored).sized(-1).is_empty()
     if name == "coc_3chip":   # an asymmetric frame: the mirror image differs
         assert not (bottom ^ (frame - half_bot)).is_empty()
     assert r.manifest["etch_plates"][1]["mirrored"] is True

@@ -20,6 +20,7 @@ import shapely
 
 from ... import geometry as geo
 from ...errors import WlpmaskError
+from ...fillet import fillet
 from .design import CORNERS, CocDesign
 from .placement import Placement, package_centre
 from .ties import Tie, corner_tie, side_tie, sink_tie
@@ -248,15 +249,36 @@ def plan_frame(part: CocDesign, uppers: dict[str, Placement]) -> FramePlan:
                     *(p for s in sinks for t in s.ties for p in t.polygons),
                     *(t.bar for t in links)])
     metal = geo.snap_geometry(solid.difference(_union([h for s in sinks for h in s.holes])), g)
-    sink_geom = _union([s.box for s in sinks])
+    if ct.convex_radius_um > 0 or ct.concave_radius_um > 0:
+        # photo-etching rounds corners: draw them as round as the radius rules ask
+        metal = fillet(metal, convex_um=ct.convex_radius_um, concave_um=ct.concave_radius_um,
+                       grid_um=g)
+
+    def with_fillets(region: shapely.Geometry) -> shapely.Geometry:
+        """The region and the metal joined to it within the concave radius.
+
+        The fillets where bars meet it go with it, rather than leave horns on a plate.
+        """
+        rc = ct.concave_radius_um
+        if rc <= 0 or region.is_empty:
+            return region
+        near = shapely.get_parts(metal.intersection(region.buffer(rc, join_style="mitre")))
+        return region.union(shapely.union_all(near[shapely.intersects(near, region)]))
+
+    sink_geom = with_fillets(_union([s.box for s in sinks]))
     # The whole heat sink is recessed; its openings go through anyway.
-    half_top = _union([s.box for s in sinks if s.recess_um > 0])
-    blocks = _union([*rails, *(t.polygons[1] for s in sinks for t in s.ties
-                               if len(t.polygons) > 1)])
+    half_top = with_fillets(_union([s.box for s in sinks if s.recess_um > 0]))
+    blocks = with_fillets(_union([*rails, *(t.polygons[1] for s in sinks for t in s.ties
+                                            if len(t.polygons) > 1)]))
     half_bot = metal.intersection(_union([ld.half for ld in leads if ld.half]).union(
         bar_geom.difference(sink_geom).difference(blocks)))
     grow = ct.plate_difference_um / 2
-    top, bot = metal.difference(half_top), metal.difference(half_bot)
+    # slivers where a half-etch outline runs along the metal's edge are dropped (a growth
+    # of the plate would turn them into strips)
+    top, bot = (shapely.buffer(shapely.buffer(metal.difference(h), -g, join_style="mitre"), g,
+                               join_style="mitre") for h in (half_top, half_bot))
+    top, bot = geo.snap_geometry(top, g), geo.snap_geometry(bot, g)
+    half_bot = geo.snap_geometry(metal.difference(bot), g)  # exactly what the plate etches
     if grow > 0:
         if ct.wider_plate == "top":
             top = top.buffer(grow, join_style="mitre")

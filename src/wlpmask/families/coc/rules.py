@@ -139,6 +139,8 @@ class CocTech:
     pore_rule: Rule
     web_rule: Rule
     slot_rule: Rule
+    convex_radius_um: float = 0.0
+    concave_radius_um: float = 0.0
 
 
 def _err(tech: Technology, key: str, message: str) -> WlpmaskError:
@@ -196,6 +198,12 @@ def _rule(tech: Technology, kind: str, layers: tuple[str, ...], what: str) -> Ru
     return max(found, key=lambda r: r.limit)
 
 
+def _radius(tech: Technology, kind: str, layers: tuple[str, ...]) -> float:
+    """The largest corner radius a rule of that kind asks on those layers (0: none)."""
+    return max((r.limit for r in tech.rules.values() if r.kind == kind and r.layers == layers),
+               default=0.0)
+
+
 def coc_tech(tech: Technology, layers: CocLayers) -> CocTech:
     """Read and check the values the family needs.
 
@@ -241,4 +249,6 @@ def coc_tech(tech: Technology, layers: CocLayers) -> CocTech:
         adhesive_rule=_rule(tech, "enclosure", (L.HEATSINK.name, L.ADHESIVE.name),
                             "adhesive keep-out"),
         pore_rule=_rule(tech, "enclosure", (L.CAP.name, L.PORE.name), "region encloses pore"),
-        web_rule=web, slot_rule=slot)
+        web_rule=web, slot_rule=slot,
+        convex_radius_um=_radius(tech, "convex_corner_radius", (L.FRAME.name,)),
+        concave_radius_um=_radius(tech, "concave_corner_radius", (L.FRAME.name,)))
