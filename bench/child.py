@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import queue
 import resource
 
 
@@ -18,7 +19,14 @@ def run_in_child(target, *args, method: str = "fork") -> dict:
     q = ctx.Queue()
     p = ctx.Process(target=target, args=(*args, q))
     p.start()
-    out = q.get()
+    while True:
+        try:
+            out = q.get(timeout=1.0)
+            break
+        except queue.Empty:
+            if not p.is_alive() and q.empty():
+                raise RuntimeError(f"{getattr(target, '__name__', target)} ended without a "
+                                   f"result (exit code {p.exitcode})") from None
     p.join()
     return out
 

@@ -142,7 +142,13 @@ def _klayout(gds: str, queue) -> None:
                       else kdb.Metrics.Euclidian)
             n = a.width_check(d, False, metric).count()
         elif rule.kind == "space":
-            n = a.space_check(d).count()
+            metric = (kdb.Metrics.Projection if rule.params.get("metric") == "projection"
+                      else kdb.Metrics.Euclidian)
+            n = a.space_check(d, False, metric).count()
+        elif rule.kind in ("convex_corner_radius", "concave_corner_radius"):
+            # no radius check in klayout.db: the sharp corners, each a violation of ours
+            n = (a.corners(-180, -20) if rule.kind.startswith("convex")
+                 else a.corners(20, 180)).count()
         elif rule.kind == "separation":
             n = a.separation_check(b, d).count()
         elif rule.kind == "enclosure":

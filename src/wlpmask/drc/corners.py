@@ -199,14 +199,17 @@ def _rounded_with_r(layer, cs: Corners, R: float, convex: bool) -> np.ndarray:
 
     One opening per polygon, or one closing of the layer, for all vertices at once.
     """
-    pts = shapely.points(cs.pts)
-    if convex:
-        d = shapely.distance(_opening(layer.geoms, R)[cs.owner], pts)
-    else:
-        closed = shapely.buffer(shapely.buffer(shapely.union_all(layer.geoms), R,
-                                               quad_segs=QUAD_SEGS), -R, quad_segs=QUAD_SEGS)
-        d = shapely.distance(shapely.boundary(closed), pts)
-    return np.nan_to_num(d, nan=np.inf) <= tolerance_dbu(R)
+    tol = tolerance_dbu(R)
+    x, y = cs.pts[:, 0], cs.pts[:, 1]
+    if convex:  # within tol of the opening: inside the opening grown by tol
+        grown = shapely.buffer(_opening(layer.geoms, R), tol, quad_segs=QUAD_SEGS)
+        shapely.prepare(grown)  # each polygon indexed once, tested at each of its vertices
+        return shapely.intersects_xy(grown[cs.owner], x, y)
+    # within tol of the closing's outline: not inside the closing shrunk by tol
+    closed = shapely.buffer(shapely.buffer(shapely.union_all(layer.geoms), R,
+                                           quad_segs=QUAD_SEGS), -R - tol, quad_segs=QUAD_SEGS)
+    shapely.prepare(closed)
+    return ~shapely.intersects_xy(closed, x, y)
 
 
 def _windows(layer, cs: Corners, ids: np.ndarray, reach: float, convex: bool) -> np.ndarray:

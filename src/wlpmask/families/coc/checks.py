@@ -28,8 +28,11 @@ from .stack import stack_checks
 
 __all__ = ["run_checks"]
 
-# How far the photo-etch probes look past a rule's limit to find the narrowest web or slot.
-_PROBES = (4, 16, 64)
+# How far the photo-etch probes look past a rule's limit to find the narrowest web or slot:
+# the first probe that finds any pair holds the narrowest, and a frame drawn near its limits
+# (leads at the web rule) is settled by the first, short one; a rounded frame has many arc
+# chords within a long probe.
+_PROBES = (1.5, 2.5, 4, 16, 64)
 
 
 def _assembly(top: gdstk.Cell) -> gdstk.Cell:
