@@ -212,6 +212,13 @@ def _rounded_with_r(layer, cs: Corners, R: float, convex: bool) -> np.ndarray:
     return ~shapely.intersects_xy(closed, x, y)
 
 
+def _clip(geoms: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Each geometry cut to its box (lo, hi): a clip, not an overlay, of a large polygon."""
+    out = np.empty(len(geoms), dtype=object)
+    out[:] = [shapely.clip_by_rect(g, *a, *b) for g, a, b in zip(geoms, lo.tolist(), hi.tolist())]
+    return shapely.make_valid(out)
+
+
 def _windows(layer, cs: Corners, ids: np.ndarray, reach: float, convex: bool) -> np.ndarray:
     """Per corner, the solid its discs lie in, within `reach` of its vertices.
 
@@ -223,11 +230,14 @@ def _windows(layer, cs: Corners, ids: np.ndarray, reach: float, convex: bool) ->
     geoms = layer.geoms
     if convex:
         owner = cs.owner[np.searchsorted(cs.corner, ids)]
-        return shapely.intersection(geoms[owner], boxes)
+        return _clip(geoms[owner], lo, hi)
     w_idx, g_idx = shapely.STRtree(geoms).query(boxes, predicate="intersects")
+    # each nearby polygon cut to the window first (a large polygon then costs a clip, not an
+    # overlay per window), then the window less what lies in it
+    near = _clip(geoms[g_idx], lo[w_idx], hi[w_idx])
     out = np.empty(len(ids), dtype=object)
     for k in range(len(ids)):
-        out[k] = shapely.difference(boxes[k], shapely.union_all(geoms[g_idx[w_idx == k]]))
+        out[k] = shapely.difference(boxes[k], shapely.union_all(near[w_idx == k]))
     return out
 
 
