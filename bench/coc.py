@@ -118,6 +118,7 @@ def _wlpmask(design: str, gds: str, queue) -> None:
 def _klayout(gds: str, queue) -> None:
     import klayout.db as kdb
 
+    from wlpmask.io.kdb import rule_count
     from wlpmask.tech import load_technology
 
     tech = load_technology(PDK)
@@ -134,29 +135,7 @@ def _klayout(gds: str, queue) -> None:
     dbu = ly.dbu
     counts = {}
     for rid, rule in tech.rules.items():
-        d = int(round(rule.limit / dbu))
-        a = regions[rule.layers[0]]
-        b = regions[rule.layers[-1]]
-        if rule.kind == "width":
-            metric = (kdb.Metrics.Projection if rule.params.get("metric") == "projection"
-                      else kdb.Metrics.Euclidian)
-            n = a.width_check(d, False, metric).count()
-        elif rule.kind == "space":
-            metric = (kdb.Metrics.Projection if rule.params.get("metric") == "projection"
-                      else kdb.Metrics.Euclidian)
-            n = a.space_check(d, False, metric).count()
-        elif rule.kind in ("convex_corner_radius", "concave_corner_radius"):
-            # no radius check in klayout.db: the sharp corners, each a violation of ours
-            n = (a.corners(-180, -20) if rule.kind.startswith("convex")
-                 else a.corners(20, 180)).count()
-        elif rule.kind == "separation":
-            n = a.separation_check(b, d).count()
-        elif rule.kind == "enclosure":
-            n = a.enclosing_check(b, d).count() + (b - a).count()
-        elif rule.kind == "inside":
-            n = (b - a.sized(-d)).count()
-        else:
-            raise AssertionError(rule.kind)
+        n = rule_count(rule, [regions[name] for name in rule.layers], dbu_um=dbu)
         counts[rid] = n
     t2 = time.perf_counter()
     xor = (regions["BUMP1"] ^ regions["BUMPC"])

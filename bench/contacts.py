@@ -94,35 +94,28 @@ def _wlpmask(design: str, out: str, queue) -> None:
                "cells": len(res.product.cells), "maxrss_mb": maxrss_mb()})
 
 
-def _klayout(gds: str, rules: dict, queue) -> None:
+def _klayout(gds: str, rule_ids: list, queue) -> None:
     import klayout.db as kdb
 
+    from wlpmask.io.kdb import rule_count
+    from wlpmask.tech import load_technology
+
+    tech = load_technology(TECH)
     t0 = time.perf_counter()
     ly = kdb.Layout()
     ly.read(gds)
     top = ly.top_cell()
-    cache: dict[tuple, object] = {}
+    cache: dict[str, object] = {}
 
-    def region(gds_pair):
-        if gds_pair not in cache:
-            r = kdb.Region(top.begin_shapes_rec(ly.layer(*gds_pair)))
+    def region(name):
+        if name not in cache:
+            r = kdb.Region(top.begin_shapes_rec(ly.layer(*tech.layers[name].gds)))
             r.merge()
-            cache[gds_pair] = r
-        return cache[gds_pair]
+            cache[name] = r
+        return cache[name]
 
-    counts = {}
-    for rid, (kind, layers, limit_um) in rules.items():
-        d = round(limit_um / ly.dbu)
-        a = region(tuple(layers[0]))
-        if kind == "width":
-            counts[rid] = a.width_check(d).count()
-        elif kind == "space":
-            counts[rid] = a.space_check(d).count()
-        elif kind == "enclosure":
-            b = region(tuple(layers[1]))
-            counts[rid] = a.enclosing_check(b, d).count() + (b - a).count()
-        else:  # pragma: no cover - the benchmark's technology rules are the kinds above
-            raise ValueError(kind)
+    counts = {rid: rule_count(tech.rules[rid], [region(n) for n in tech.rules[rid].layers],
+                              dbu_um=ly.dbu) for rid in rule_ids}
     queue.put({"total": time.perf_counter() - t0, "counts": counts, "maxrss_mb": maxrss_mb()})
 
 
@@ -143,13 +136,7 @@ def main(argv=None) -> None:
                                         pitch=pitch, sectors=args.sectors))
         out = base / "probe_card"
         w = run_in_child(_wlpmask, str(design), str(out))
-        from wlpmask.tech import load_technology
-
-        tech = load_technology(TECH)
-        rules = {rid: (tech.rules[rid].kind,
-                       [list(tech.layers[n].gds) for n in tech.rules[rid].layers],
-                       tech.rules[rid].limit) for rid in w["rules"]}
-        k = run_in_child(_klayout, str(out / "probe_card.gds"), rules)
+        k = run_in_child(_klayout, str(out / "probe_card.gds"), list(w["rules"]))
         manifest = json.loads((out / "manifest.json").read_text())
         gds_kb = (out / "probe_card.gds").stat().st_size / 1024
     ph = w["phases"]
@@ -166,7 +153,7 @@ def main(argv=None) -> None:
           f"{kl_drc:.2f} s; peak {k['maxrss_mb']:.0f} MB")
     print(f"ratio wlpmask DRC / KLayout flat: {ph.get('DRC', 0.0) / kl_drc:.2f}; "
           f"wlpmask build + DRC / KLayout flat: {build_drc / kl_drc:.2f}")
-    same = {r: w["summary"].get(r, 0) for r in rules} == k["counts"]
+    same = {r: w["summary"].get(r, 0) for r in w["rules"]} == k["counts"]
     print(f"violations wlpmask {w['violations']}, KLayout {sum(k['counts'].values())}; "
           f"per rule equal: {'yes' if same else 'NO'}")
 

@@ -93,6 +93,7 @@ def _wlpmask(gds: str, tech_path: str, rules: list, flat: bool, queue) -> None:
 def _klayout(gds: str, tech_path: str, rules: list, deep: bool, queue) -> None:
     import klayout.db as kdb
 
+    from wlpmask.io.kdb import rule_count
     from wlpmask.tech import load_technology
 
     tech = load_technology(tech_path)
@@ -114,25 +115,10 @@ def _klayout(gds: str, tech_path: str, rules: list, deep: bool, queue) -> None:
     counts = {}
     for rid in rules:
         rule = tech.rules[rid]
-        d = int(round(rule.limit / dbu))
-        a = [region(n) for n in rule.layers]
-        metric = (kdb.Metrics.Projection if rule.params.get("metric") == "projection"
-                  else kdb.Metrics.Euclidian)
-        if rule.kind == "width":
-            n = a[0].width_check(d, False, metric).count()
-        elif rule.kind == "space":
-            n = a[0].space_check(d, False, metric).count()
-        elif rule.kind == "separation":
-            n = a[0].separation_check(a[1], d, False, metric).count()
-        elif rule.kind == "enclosure":
-            n = (a[0].enclosing_check(a[1], d, False, metric).count()
-                 + (a[1] - a[0]).merged().count())
-        elif rule.kind == "inside":
-            n = (a[1] - (a[0].sized(-d) if d else a[0])).merged().count()
-        elif rule.kind == "min_area":
-            n = a[0].with_area(0, int(rule.limit / dbu ** 2), False).count()
-        else:
-            raise SystemExit(f"no KLayout check for rule kind {rule.kind}")
+        try:
+            n = rule_count(rule, [region(n) for n in rule.layers], dbu_um=dbu)
+        except ValueError as exc:
+            raise SystemExit(str(exc)) from None
         counts[rid] = n
     queue.put({"read": t1 - t0, "check": time.perf_counter() - t1, "counts": counts,
                "maxrss_mb": maxrss_mb()})

@@ -21,6 +21,7 @@ from wlpmask import build as build_mod
 from wlpmask.build import build
 from wlpmask.cli import main
 from wlpmask.families.wlcsp import Wlcsp
+from wlpmask.io.kdb import rule_count
 from wlpmask.tech import load_technology
 
 # The WLCSP examples (each family tests its own examples).
@@ -44,33 +45,12 @@ def klayout_counts(gds: Path, tech, skip=()) -> dict[str, int]:
     for rid, rule in tech.rules.items():
         if rid in skip:
             continue
-        d = int(round(rule.limit / dbu))
         L = [region(n) for n in rule.layers]  # noqa: N806
-        if rule.kind == "width":
-            metric = (kdb.Metrics.Projection if rule.params.get("metric") == "projection"
-                      else kdb.Metrics.Euclidian)
-            n = L[0].width_check(d, False, metric).count()
-        elif rule.kind == "space":
-            metric = (kdb.Metrics.Projection if rule.params.get("metric") == "projection"
-                      else kdb.Metrics.Euclidian)
-            n = L[0].space_check(d, False, metric).count()
-        elif rule.kind == "separation":
-            n = L[0].separation_check(L[1], d).count()
-        elif rule.kind == "enclosure":
-            n = L[0].enclosing_check(L[1], d).count() + (L[1] - L[0]).count()
-        elif rule.kind == "inside":
-            n = (L[1] - L[0]).count()
-        elif rule.kind == "min_area":
-            n = L[0].with_area(0, int(rule.limit / dbu ** 2), False).count()
-        elif rule.kind in ("outer_radius", "inner_radius"):
+        if rule.kind in ("outer_radius", "inner_radius"):
+            d = int(round(rule.limit / dbu))
             n = len(radius_violations(L[0], d, rule.kind == "inner_radius"))
-        elif rule.kind in ("convex_corner_radius", "concave_corner_radius"):
-            # klayout.db has no corner-radius check: count the sharp corners (turning by
-            # more than 20 degrees at one vertex), which a clean layout has none of
-            convex = rule.kind == "convex_corner_radius"
-            n = L[0].corners(-180, -20).count() if convex else L[0].corners(20, 180).count()
-        else:  # pragma: no cover - a new rule kind needs a line here
-            raise AssertionError(f"no KLayout check for rule kind {rule.kind}")
+        else:
+            n = rule_count(rule, L, dbu_um=dbu)
         out[rid] = n
     return out
 

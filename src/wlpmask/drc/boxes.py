@@ -9,6 +9,17 @@ from __future__ import annotations
 import numpy as np
 
 
+def edge_boxes(edges: np.ndarray) -> np.ndarray:
+    """The (n, 4) boxes (x0, y0, x1, y1) of edges (x1, y1, x2, y2).
+
+    Args:
+        edges: (n, 4) edges in database units.
+    """
+    e = np.asarray(edges)
+    return np.column_stack([np.minimum(e[:, 0], e[:, 2]), np.minimum(e[:, 1], e[:, 3]),
+                            np.maximum(e[:, 0], e[:, 2]), np.maximum(e[:, 1], e[:, 3])])
+
+
 def unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(index of the first occurrence of each distinct row, row -> distinct id) of an int array.
 
@@ -197,3 +208,24 @@ class _Grid:
         keep = n > 0
         ia, ca, left, n = ia[keep], ca[keep], left[keep], n[keep]
         return np.repeat(ia, n), ib[_expand(left, n)], np.repeat(ca, n)
+
+
+def near_edges(ea: np.ndarray, eb: np.ndarray, edges: np.ndarray, d: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate shields of edge pairs: (pair row, edge) near the box around the pair's edges.
+
+    An edge is a candidate where its box comes within d of that box. Found by boxes, so a
+    polygon of thousands of edges with many pairs does not make pairs x edges candidates;
+    shield.shielded_rows applies the exact test.
+
+    Args:
+        ea: (m, 4) each pair's first edge.
+        eb: (m, 4) each pair's second edge.
+        edges: (n, 4) the edges that may shield.
+        d: check distance in database units.
+    """
+    xs = np.concatenate([ea[:, 0::2], eb[:, 0::2]], axis=1)
+    ys = np.concatenate([ea[:, 1::2], eb[:, 1::2]], axis=1)
+    pair_box = np.column_stack((xs.min(axis=1), ys.min(axis=1), xs.max(axis=1),
+                                ys.max(axis=1)))
+    return box_pairs(pair_box, edge_boxes(edges), d)

@@ -30,7 +30,7 @@ import numpy as np
 import shapely
 
 from ..tech import Rule
-from .radius import BISECT_STEPS, QUAD_SEGS, tolerance_dbu
+from .radius import BISECT_STEPS, QUAD_SEGS, closing, opening, tolerance_dbu
 from .result import Violation
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -180,10 +180,6 @@ def _component(geoms: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return out
 
 
-def _opening(geoms: np.ndarray, r: np.ndarray | float) -> np.ndarray:
-    return shapely.buffer(shapely.buffer(geoms, -r, quad_segs=QUAD_SEGS), r, quad_segs=QUAD_SEGS)
-
-
 def _bisect(test, hi: np.ndarray) -> np.ndarray:
     """The largest r in [0, hi] with test(r) true (test(0) is taken as true), per entry."""
     lo = np.zeros(len(hi))
@@ -202,12 +198,12 @@ def _rounded_with_r(layer, cs: Corners, R: float, convex: bool) -> np.ndarray:
     tol = tolerance_dbu(R)
     x, y = cs.pts[:, 0], cs.pts[:, 1]
     if convex:  # within tol of the opening: inside the opening grown by tol
-        grown = shapely.buffer(_opening(layer.geoms, R), tol, quad_segs=QUAD_SEGS)
+        grown = shapely.buffer(opening(layer.geoms, R), tol, quad_segs=QUAD_SEGS)
         shapely.prepare(grown)  # each polygon indexed once, tested at each of its vertices
         return shapely.intersects_xy(grown[cs.owner], x, y)
     # within tol of the closing's outline: not inside the closing shrunk by tol
-    closed = shapely.buffer(shapely.buffer(shapely.union_all(layer.geoms), R,
-                                           quad_segs=QUAD_SEGS), -R - tol, quad_segs=QUAD_SEGS)
+    closed = shapely.buffer(closing(shapely.union_all(layer.geoms), R), -tol,
+                            quad_segs=QUAD_SEGS)
     shapely.prepare(closed)
     return ~shapely.intersects_xy(closed, x, y)
 
@@ -219,13 +215,21 @@ def _clip(geoms: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return shapely.make_valid(out)
 
 
-def _windows(layer, cs: Corners, ids: np.ndarray, reach: float, convex: bool) -> np.ndarray:
+def _run_bounds(cs: Corners, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lower-left and upper-right of each given corner's vertices."""
+    # every corner has vertices, listed corner by corner: one reduction over all of them
+    start = np.searchsorted(cs.corner, np.arange(len(cs.p1)))
+    return (np.minimum.reduceat(cs.pts, start, axis=0)[ids],
+            np.maximum.reduceat(cs.pts, start, axis=0)[ids])
+
+
+def _windows(layer, cs: Corners, ids: np.ndarray, run_lo: np.ndarray, run_hi: np.ndarray,
+             reach: float, convex: bool) -> np.ndarray:
     """Per corner, the solid its discs lie in, within `reach` of its vertices.
 
     Its own polygon (convex corners), or the space outside the layer (concave ones).
     """
-    lo = np.array([cs.pts[cs.corner == k].min(axis=0) for k in ids]) - reach
-    hi = np.array([cs.pts[cs.corner == k].max(axis=0) for k in ids]) + reach
+    lo, hi = run_lo - reach, run_hi + reach
     boxes = shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
     geoms = layer.geoms
     if convex:
@@ -254,7 +258,8 @@ def _check(rule: Rule, layers: LayerSet, convex: bool) -> list[Violation]:
     if not todo.any():
         return []
     ids = np.unique(cs.corner[todo])  # the corners left, each handled in its own window
-    solid = _windows(layer, cs, ids, (K + 1) * R, convex)
+    run_lo, run_hi = _run_bounds(cs, ids)
+    solid = _windows(layer, cs, ids, run_lo, run_hi, (K + 1) * R, convex)
     sub = Corners(cs.p1[ids], cs.owner[np.searchsorted(cs.corner, ids)], ids, cs.p1[ids],
                   cs.u1[ids], cs.p2[ids], cs.u2[ids])
     side = 1.0 if convex else -1.0
@@ -264,8 +269,6 @@ def _check(rule: Rule, layers: LayerSet, convex: bool) -> list[Violation]:
     v = np.flatnonzero(todo & np.isin(cs.corner, ids))
     slot = np.searchsorted(ids, cs.corner[v])
     vpts = shapely.points(cs.pts[v])
-    run_lo = np.array([cs.pts[cs.corner == k].min(axis=0) for k in ids])
-    run_hi = np.array([cs.pts[cs.corner == k].max(axis=0) for k in ids])
 
     def local(r: np.ndarray) -> np.ndarray:
         """The solid within K r of the corner, the part connected to it."""
@@ -276,7 +279,7 @@ def _check(rule: Rule, layers: LayerSet, convex: bool) -> list[Violation]:
 
     def reached(r: np.ndarray) -> np.ndarray:
         """Per vertex, whether the discs of its corner's radius r reach it."""
-        opened = _opening(local(r), np.maximum(r, 1.0))
+        opened = opening(local(r), np.maximum(r, 1.0))
         d = np.nan_to_num(shapely.distance(opened[slot], vpts), nan=np.inf)
         return d <= tolerance_dbu(np.maximum(r, 1.0))[slot]
 
@@ -296,7 +299,7 @@ def _check(rule: Rule, layers: LayerSet, convex: bool) -> list[Violation]:
     got = _bisect(corner_reached, np.where(bad_c, need, 0.0))
     # the marker: what the discs of the needed radius leave out next to the corner
     loc = local(need)
-    gaps = shapely.difference(loc, _opening(loc, np.maximum(need, 1.0)))
+    gaps = shapely.difference(loc, opening(loc, np.maximum(need, 1.0)))
     near = shapely.box(run_lo[:, 0] - 2 * need, run_lo[:, 1] - 2 * need,
                        run_hi[:, 0] + 2 * need, run_hi[:, 1] + 2 * need)
     gaps = shapely.intersection(gaps, near)

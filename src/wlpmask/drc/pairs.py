@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from .boxes import box_pairs, unique_rows
+from .boxes import box_pairs, edge_boxes, near_edges, unique_rows
 from .edges import check_pairs, segment_distance
 from .merge import MergedLayer
 from .shield import shielded_rows
@@ -62,13 +62,6 @@ def _box_gap_ok(ea: np.ndarray, eb: np.ndarray, d: int) -> np.ndarray:
     return (ax0 < bx1 + d) & (bx0 < ax1 + d) & (ay0 < by1 + d) & (by0 < ay1 + d)
 
 
-def _edge_boxes(e: np.ndarray) -> np.ndarray:
-    return np.column_stack([np.minimum(e[:, 0], e[:, 2]), np.minimum(e[:, 1], e[:, 3]),
-                            np.maximum(e[:, 0], e[:, 2]), np.maximum(e[:, 1], e[:, 3])])
-
-
-
-
 # ---------------------------------------------------------------- candidate generation
 
 def _intra_candidates(layer: MergedLayer, polys: np.ndarray, d: int):
@@ -88,7 +81,7 @@ def _intra_candidates(layer: MergedLayer, polys: np.ndarray, d: int):
         else:
             for p in rows:
                 e = layer.edges[offs[p]:offs[p + 1]]
-                bx = _edge_boxes(e)
+                bx = edge_boxes(e)
                 i, j = box_pairs(bx, bx, d, same=True)
                 ia_all.append(offs[p] + i)
                 ib_all.append(offs[p] + j)
@@ -243,20 +236,8 @@ def intra_check(layer: MergedLayer, d: int, relation: str, *, shield: bool,
     ep = layer.edge_poly
     rep_poly = ep[ia]
     if shield and len(ia):
-        # width: only the polygon's own edges can shield, and only those within d of one
-        # of the pair's edges (found by boxes: a polygon of thousands of edges with many
-        # pairs would otherwise make pairs x edges candidates)
-        ea, eb = layer.edges[ia], layer.edges[ib]
-        xs = np.concatenate([ea[:, 0::2], eb[:, 0::2]], axis=1)
-        ys = np.concatenate([ea[:, 1::2], eb[:, 1::2]], axis=1)
-        pair_box = np.column_stack((xs.min(axis=1), ys.min(axis=1), xs.max(axis=1),
-                                    ys.max(axis=1)))
-        all_e = layer.edges
-        edge_box = np.column_stack((np.minimum(all_e[:, 0], all_e[:, 2]),
-                                    np.minimum(all_e[:, 1], all_e[:, 3]),
-                                    np.maximum(all_e[:, 0], all_e[:, 2]),
-                                    np.maximum(all_e[:, 1], all_e[:, 3])))
-        row, q = box_pairs(pair_box, edge_box, d)
+        # width: only the polygon's own edges near the pair can shield
+        row, q = near_edges(layer.edges[ia], layer.edges[ib], layer.edges, d)
         mine = ep[q] == rep_poly[row]
         keep = ~shielded_rows(layer.edges, ia, ib, first, second, row[mine], q[mine], d)
         ia, ib, first, second, rep_poly = ia[keep], ib[keep], first[keep], second[keep], \

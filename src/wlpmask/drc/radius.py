@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .kinds import LayerSet
 
 __all__ = ["BISECT_STEPS", "QUAD_SEGS", "TOL_DBU", "TOL_RATIO", "check_inner_radius",
+           "closing", "opening",
            "check_outer_radius", "tolerance_dbu"]
 
 # Segments per quarter circle of the disc: a chord falls 0.12 % of R short of the arc.
@@ -47,11 +48,23 @@ def tolerance_dbu(r_dbu: float) -> float:
     return TOL_RATIO * r_dbu + TOL_DBU
 
 
-def _opening(geoms: np.ndarray, r: np.ndarray | float) -> np.ndarray:
+def opening(geoms: np.ndarray, r: np.ndarray | float) -> np.ndarray:
+    """What discs of radius r inside each geometry cover (erosion, then dilation).
+
+    Args:
+        geoms: shapely geometries (database units).
+        r: the disc radius, one or one per geometry (database units).
+    """
     return shapely.buffer(shapely.buffer(geoms, -r, quad_segs=QUAD_SEGS), r, quad_segs=QUAD_SEGS)
 
 
-def _closing(geoms: np.ndarray, r: np.ndarray | float) -> np.ndarray:
+def closing(geoms: np.ndarray, r: np.ndarray | float) -> np.ndarray:
+    """Each geometry with what no disc of radius r outside it reaches filled in.
+
+    Args:
+        geoms: shapely geometries (database units).
+        r: the disc radius, one or one per geometry (database units).
+    """
     return shapely.buffer(shapely.buffer(geoms, r, quad_segs=QUAD_SEGS), -r, quad_segs=QUAD_SEGS)
 
 
@@ -63,8 +76,8 @@ def _thick(parts: np.ndarray, r: np.ndarray | float) -> np.ndarray:
 def _unreached(geoms: np.ndarray, r: np.ndarray | float, inner: bool) -> np.ndarray:
     """Per geometry, what a disc of radius r does not reach (inside, or outside for inner)."""
     if inner:
-        return shapely.difference(_closing(geoms, r), geoms)
-    return shapely.difference(geoms, _opening(geoms, r))
+        return shapely.difference(closing(geoms, r), geoms)
+    return shapely.difference(geoms, opening(geoms, r))
 
 
 def _clusters(layer, r: int) -> list[np.ndarray]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .boxes import box_pairs, unique_rows
+from .boxes import box_pairs, near_edges, unique_rows
 from .merge import MergedLayer
 
 
@@ -364,32 +364,20 @@ class ShieldContext:
         ga = np.asarray(ga, np.int64)
         kb = np.where(b_in_a, gb, gb + base_b)
         take = (lambda idx: edges[idx]) if lb is la else edges.take
-        # Candidate shields: edges within d of one of the pair's edges (by boxes, so a
-        # polygon of thousands of edges does not make pairs x edges candidates), of the
-        # subject or one of its neighbours, inside the subject's context box.
-        ea, eb = take(ga), take(kb)
-        xs = np.concatenate([ea[:, 0::2], eb[:, 0::2]], axis=1)
-        ys = np.concatenate([ea[:, 1::2], eb[:, 1::2]], axis=1)
-        pair_box = np.column_stack((xs.min(axis=1), ys.min(axis=1), xs.max(axis=1),
-                                    ys.max(axis=1)))
+        # Candidate shields: edges near the pair (near_edges), of the subject or one of its
+        # neighbours, inside the subject's context box.
         all_e = la.edges if lb is la else np.concatenate([la.edges, lb.edges])
         poly = la.edge_poly if lb is la else np.concatenate([la.edge_poly, lb.edge_poly])
-        edge_box = np.column_stack((np.minimum(all_e[:, 0], all_e[:, 2]),
-                                    np.minimum(all_e[:, 1], all_e[:, 3]),
-                                    np.maximum(all_e[:, 0], all_e[:, 2]),
-                                    np.maximum(all_e[:, 1], all_e[:, 3])))
-        row, q = box_pairs(pair_box, edge_box, self.d)
+        row, q = near_edges(take(ga), take(kb), all_e, self.d)
         sub, pq = subject[row], poly[q]
-        in_b = q >= base_b if lb is not la else np.ones(len(q), dtype=bool)
-        own = (q < len(la.edges)) & (pq == sub) if lb is not la else pq == sub
-        # (subject, neighbour) pairs as sorted keys
+        # the subject's own edges, or a neighbour's: (subject, neighbour) is one of its pairs
         width = np.int64(lb.count + 1)
         owner = np.repeat(np.arange(la.count), np.diff(self.start))
-        keys = owner * width + self.j
-        probe = sub * width + pq
-        at = np.searchsorted(keys, probe)
-        nbr = in_b & (at < len(keys)) & (keys[np.minimum(at, max(len(keys) - 1, 0))] == probe) \
-            if len(keys) else np.zeros(len(q), dtype=bool)
+        own = pq == sub
+        nbr = np.isin(sub * width + pq, owner * width + self.j)
+        if lb is not la:  # edge indices of layer b follow those of layer a
+            own &= q < base_b
+            nbr &= q >= base_b
         keep = own | nbr
         row, q = row[keep], q[keep]
         inside = edge_meets_box(all_e[q], self.box[subject[row]])

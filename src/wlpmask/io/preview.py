@@ -130,14 +130,16 @@ def _to_px(pg: _Page, pts: np.ndarray) -> np.ndarray:
     return np.column_stack(((pts[:, 0] - x0) * pg.scale, (y1 - pts[:, 1]) * pg.scale))
 
 
-def _cut_to_window(pg: _Page, polys: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _cut_to_window(pg: _Page, polys: Sequence[np.ndarray], packed=None
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """The polygons cut to the widened window, packed, in drawing pixels: (points, sizes).
 
     Polygons wholly inside are kept as they are (one vectorised test), only the others are
-    cut, so the work follows the polygons and not a loop over them.
+    cut, so the work follows the polygons and not a loop over them. `packed` is pack(polys)
+    when the caller has it.
     """
     clip = _clip_box(pg)
-    pts, sizes, start = pack(polys)
+    pts, sizes, start = packed if packed is not None else pack(polys)
     whole = in_box(pts, sizes, start, clip, whole=True)
     cuts = [c for c in (clip_polygon(polys[i], clip) for i in np.flatnonzero(~whole))
             if len(c) >= 3]
@@ -237,13 +239,14 @@ def png_image(shapes: Shapes, *, tech: Technology, layers: Sequence[str], title:
     clip = _clip_box(pg)
     for name, polys in pg.layers.items():
         lay = tech.layers[name]
-        pts, sizes, start = pack(polys)
+        packed = pack(polys)
+        pts, sizes, start = packed
         edge = np.zeros(view.shape[:2], dtype=bool)
         a, b = clip_segments(pts, pts[successor(sizes, start)], clip)
         stroke_segments(edge, _to_px(pg, a), _to_px(pg, b))
         rgb = _rgb(lay.color)
         if not hollow(lay):
-            px, cut_sizes = _cut_to_window(pg, polys)
+            px, cut_sizes = _cut_to_window(pg, polys, packed)
             mask = np.zeros_like(edge)
             fill_packed(mask, px, cut_sizes, np.cumsum(cut_sizes) - cut_sizes)
             a = _FILL_OPACITY[lay.purpose]

@@ -279,11 +279,10 @@ def plan_frame(part: CocDesign, uppers: dict[str, Placement]) -> FramePlan:
                                join_style="mitre") for h in (half_top, half_bot))
     top, bot = geo.snap_geometry(top, g), geo.snap_geometry(bot, g)
     half_bot = geo.snap_geometry(metal.difference(bot), g)  # exactly what the plate etches
-    if grow > 0:
+    if grow > 0:  # the wider plate, grown and snapped again
         if ct.wider_plate == "top":
-            top = top.buffer(grow, join_style="mitre")
+            top = geo.snap_geometry(top.buffer(grow, join_style="mitre"), g)
         else:
-            bot = bot.buffer(grow, join_style="mitre")
+            bot = geo.snap_geometry(bot.buffer(grow, join_style="mitre"), g)
     return FramePlan(site, package, rails, tuple(dams), tuple(leads), tuple(sinks),
-                     tuple(links), metal, half_top, half_bot, geo.snap_geometry(top, g),
-                     geo.snap_geometry(bot, g))
+                     tuple(links), metal, half_top, half_bot, top, bot)
