@@ -17,7 +17,7 @@ from functools import cmp_to_key
 import numpy as np
 import shapely
 
-from .rings import clean_rings, orient_and_rotate, ring_edges
+from .rings import clean_rings, orient_and_rotate, ring_edges, ring_layout
 
 
 def _geom_rings(geom) -> list[tuple[np.ndarray, bool]]:
@@ -208,6 +208,27 @@ def _reference_order(loops: list[list[tuple]]) -> list[list[tuple]]:
     return [t[3] for t in out]
 
 
+def _ring_loops(edges: np.ndarray, ring_id: np.ndarray, hull: np.ndarray) -> np.ndarray:
+    """The polygon edges of clean rings whose vertices are all distinct and lie on no other edge.
+
+    Then every vertex has one edge out, so the walk goes round each ring as it is; the rings
+    have no repeated or collinear points (clean_rings) and start at their lowest-leftmost
+    vertex (orient_and_rotate), so nothing is compressed, cancelled or joined: what is left of
+    the reference's order is the order of the loops (_reference_order).
+
+    Args:
+        edges: (n, 4) each vertex to the next of its ring, rings contiguous.
+        ring_id: (n,) the ring of each edge, sorted.
+        hull: (nring,) bool: the ring is a hull (clockwise), else a hole.
+    """
+    starts, lens = ring_layout(ring_id, len(hull))
+    yx = edges[:, 1::-1].tolist()
+    order = sorted(range(len(hull)), key=lambda r: (not hull[r], int(lens[r]),
+                                                    yx[starts[r]:starts[r] + lens[r]]))
+    rows = np.concatenate([np.arange(starts[r], starts[r] + lens[r]) for r in order])
+    return edges[rows]
+
+
 def _area2(pts: np.ndarray) -> int:
     x, y = pts[:, 0], pts[:, 1]
     return int(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
@@ -245,8 +266,12 @@ def group_edges(geom) -> tuple[np.ndarray, np.ndarray]:
     xy = orient_and_rotate(xy, ring_id, len(keep), hull)
     edges = ring_edges(xy, ring_id, len(keep))
     edges = edges[np.any(edges[:, :2] != edges[:, 2:], axis=1)]
-    edges = _split_at_points(edges, np.unique(xy, axis=0))
-    loops = [_compressed(lp) for lp in _walk(_cancel_opposite(list(map(tuple, edges.tolist()))))]
+    points = np.unique(xy, axis=0)
+    split = _split_at_points(edges, points)
+    if len(points) == len(xy) == len(split) and np.all(ring_layout(ring_id, len(keep))[1] >= 3):
+        loops = _ring_loops(split, ring_id, hull)
+        return loops, loops
+    loops = [_compressed(lp) for lp in _walk(_cancel_opposite(list(map(tuple, split.tolist()))))]
     loops = _reference_order(loops)
     split = np.asarray([e for lp in loops for e in lp], dtype=np.int64).reshape(-1, 4)
     joined = _join_collinear(split)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
+from ..polys import filled
 from .boxes import box_pairs
 from .contours import group_edges
 from .polyset import PolygonSet
@@ -322,7 +323,11 @@ def _merge_rings(cxy: np.ndarray, rlens: np.ndarray, done: np.ndarray, valid: np
     rest = np.flatnonzero(~simple)
     for members in np.split(rest[np.argsort(comp[rest], kind="stable")],
                             np.flatnonzero(np.diff(np.sort(comp[rest]))) + 1) if len(rest) else []:
-        merged = shapely.union_all(shapely.make_valid(geoms(members)))
+        parts = geoms(members)
+        bad = ~valid[members]
+        if bad.any():  # valid shapes are unioned as they are
+            parts[bad] = filled(parts[bad])
+        merged = shapely.union_all(parts)
         merged = shapely.get_parts(merged)
         merged = merged[shapely.get_type_id(merged) == 3]
         if len(merged) == 0:

@@ -209,7 +209,8 @@ def uniform_rings_block(xy: np.ndarray, starts: np.ndarray, k: int):
 def normalise_rings(xy: np.ndarray, lens: np.ndarray):
     """Clean and classify raw rings; returns the kept rings in input order.
 
-    Rings with fewer than three distinct points or zero area are dropped.
+    Rings with fewer than three points once repeated and collinear points are gone (no
+    area) are dropped.
 
     Args:
         xy: (N, 2) integer vertices (database units), ring after ring.
@@ -244,7 +245,9 @@ def normalise_rings(xy: np.ndarray, lens: np.ndarray):
         ring = np.repeat(np.arange(len(sid)), cnt)
         sxy, ring = clean_rings(xy[rows], ring, len(sid))
         c = np.bincount(ring, minlength=len(sid))
-        ok = (c >= 3) & (signed_area2(sxy, ring, len(sid)) != 0)
+        # a clean ring (no repeated or collinear points) of three or more points encloses
+        # area even when its signed area is zero: a bow tie's lobes cancel in the sum
+        ok = c >= 3
         keep = ok[ring]
         sxy, ring = sxy[keep], ring[keep]
         sid = sid[ok]

@@ -18,6 +18,7 @@ import shapely
 
 from ..geometry import hole_free_rings, snap_geometry
 from ..io.gds import flatten_gds_layer
+from ..polys import filled
 
 __all__ = ["biased", "layer_geometry", "to_cell"]
 
@@ -35,7 +36,7 @@ def layer_geometry(cell: gdstk.Cell, gds: tuple[int, int], *, grid_um: float):
     polys = flatten_gds_layer(cell, gds, dbu_um=grid_um)
     if not polys:
         return shapely.Polygon()
-    geoms = shapely.make_valid(np.array([shapely.Polygon(p) for p in polys], dtype=object))
+    geoms = filled(np.array([shapely.Polygon(p) for p in polys], dtype=object))
     return shapely.union_all(geoms)
 
 
