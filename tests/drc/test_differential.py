@@ -15,6 +15,7 @@ import shapely
 from wlpmask.drc import enclosing_pairs, merge_layer, separation_pairs, space_pairs, width_pairs
 from wlpmask.drc.checks import enclosing_layers, separation_layers, space_layer, width_layer
 from wlpmask.drc.edges import segment_distance
+from wlpmask.fillet import fillet
 from wlpmask.io.kdb import to_region
 
 CHECKS = ("width", "space", "separation", "enclosing")
@@ -269,3 +270,37 @@ def test_other_metrics_equal_klayout(metric):
             ref = _normal(check, _klayout(check, a, b, d, metric))
             got = _normal(check, _ours(check, a, b, d, metric))
             assert got == ref, (check, d, [p.tolist() for p in a], [p.tolist() for p in b])
+
+
+def _round_shapes(rng, n):
+    """Combs of bars with every corner rounded (arcs of many short edges), one simple outline
+    each: polygons of hundreds of edges, checked by the path for large polygons. Their
+    vertices are on the grid and they do not overlap, so both merges keep them as they are."""
+    polys = []
+    for k in range(n):
+        x0, y0 = 4000 * k, int(rng.integers(0, 500))
+        bars = [shapely.box(x0, y0, x0 + 3000, y0 + 300)]
+        for _ in range(int(rng.integers(3, 8))):
+            x, w, h = int(rng.integers(0, 2700)), int(rng.integers(60, 300)), \
+                int(rng.integers(300, 2000))
+            bars.append(shapely.box(x0 + x, y0, x0 + x + w, y0 + h))
+        comb = fillet(shapely.union_all(bars), convex_um=float(rng.integers(20, 120)),
+                      concave_um=float(rng.integers(20, 120)), grid_um=1.0)
+        for part in shapely.get_parts(comb):
+            polys.append(np.asarray(part.exterior.coords, dtype=np.int64)[:-1])
+    return polys
+
+
+@pytest.mark.parametrize("metric", ["euclidian", "projection", "square"])
+def test_width_and_space_equal_klayout_on_large_round_polygons(metric):
+    rng = np.random.default_rng(21)
+    big = 0
+    for _ in range(5):
+        a = _round_shapes(rng, int(rng.integers(1, 4)))
+        big += int((np.diff(merge_layer(a).offsets) > 160).sum())
+        d = int(rng.integers(20, 400))
+        for check in ("width", "space"):
+            ref = _normal(check, _klayout(check, a, [], d, metric))
+            got = _normal(check, _ours(check, a, [], d, metric))
+            assert got == ref, (check, d, metric)
+    assert big >= 5  # the large-polygon path was taken

@@ -64,6 +64,46 @@ def _box_gap_ok(ea: np.ndarray, eb: np.ndarray, d: int) -> np.ndarray:
 
 # ---------------------------------------------------------------- candidate generation
 
+def _octant(e: np.ndarray) -> np.ndarray:
+    """The octant of each edge's direction: k for angles in [45 k, 45 (k + 1)) degrees."""
+    dx, dy = e[:, 2] - e[:, 0], e[:, 3] - e[:, 1]
+    q = np.select([(dx > 0) & (dy >= 0), (dx <= 0) & (dy > 0), (dx < 0) & (dy <= 0)],
+                  [0, 1, 2], 3)
+    # turned back by q right angles into [0, 90): (u, v)
+    u = np.choose(q, [dx, dy, -dx, -dy])
+    v = np.choose(q, [dy, -dx, -dy, dx])
+    return 2 * q + (v >= u)
+
+
+def _facing_box_pairs(e: np.ndarray, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i < j, sorted) of edges near each other that may face each other.
+
+    Their boxes come closer than d and their directions are two octants or more apart. Edges
+    in one octant or in neighbouring octants are less than 90 degrees apart and never violate
+    a width or space (check_pairs drops them): along an arc, most near edges are such.
+    """
+    octant = _octant(e)
+    bx = edge_boxes(e)
+    members = [np.flatnonzero(octant == k) for k in range(8)]
+    out_i, out_j = [], []
+    for k in range(8):
+        # each unordered pair of octants two, three or four apart once
+        other = [(k + 2) % 8, (k + 3) % 8] + ([k + 4] if k < 4 else [])
+        a = members[k]
+        b = np.concatenate([members[o] for o in other])
+        if len(a) == 0 or len(b) == 0:
+            continue
+        i, j = box_pairs(bx[a], bx[b], d)
+        out_i.append(a[i])
+        out_j.append(b[j])
+    if not out_i:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    i, j = np.concatenate(out_i), np.concatenate(out_j)
+    i, j = np.minimum(i, j), np.maximum(i, j)
+    order = np.lexsort((j, i))
+    return i[order], j[order]
+
+
 def _intra_candidates(layer: MergedLayer, polys: np.ndarray, d: int):
     """Edge index pairs (i < j) inside each of the given polygons, boxes closer than d."""
     offs = layer.offsets
@@ -80,9 +120,7 @@ def _intra_candidates(layer: MergedLayer, polys: np.ndarray, d: int):
             ib_all.append((base + tj[None, :]).ravel())
         else:
             for p in rows:
-                e = layer.edges[offs[p]:offs[p + 1]]
-                bx = edge_boxes(e)
-                i, j = box_pairs(bx, bx, d, same=True)
+                i, j = _facing_box_pairs(layer.edges[offs[p]:offs[p + 1]], d)
                 ia_all.append(offs[p] + i)
                 ib_all.append(offs[p] + j)
     if not ia_all:
