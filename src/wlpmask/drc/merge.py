@@ -199,7 +199,7 @@ def flatten(polys: Sequence[np.ndarray], scale: float = 1.0):
         xy, lens = polys.xy, polys.lens
     else:
         try:
-            lens = np.fromiter((len(p) for p in polys), dtype=np.int64, count=len(polys))
+            lens = np.fromiter(map(len, polys), dtype=np.int64, count=len(polys))
             xy = np.concatenate(polys, axis=0) if len(polys) else np.zeros((0, 2))
             if xy.ndim != 2 or xy.shape[1] != 2:
                 raise ValueError

@@ -28,7 +28,7 @@ def _rows(polys: Sequence[np.ndarray], grid_um: float) -> dict[int, tuple[np.nda
     A row per polygon holds its vertices on the grid as sorted 64-bit words (equal polygons,
     equal rows; the start and sense do not matter).
     """
-    lens = np.fromiter((len(p) for p in polys), dtype=np.int64, count=len(polys))
+    lens = np.fromiter(map(len, polys), dtype=np.int64, count=len(polys))
     flat = np.concatenate(polys) if len(polys) else np.zeros((0, 2))
     starts = np.cumsum(lens) - lens
     out = {}
