@@ -78,3 +78,19 @@ def checks_of(tmp_path: Path, doc: dict) -> dict:
     """The design's process checks by id."""
     design, fam, product, shapes = generated(tmp_path, doc)
     return {c.id: c for c in fam.checks(design.part, product, shapes, design.tech)}
+
+
+def assert_plates_cover(metal, top, bottom, *, width_dbu: int, grow_dbu: int) -> None:
+    """Etch plates against the metal they make (klayout.db regions of one frame, dbu).
+
+    The bottom plate, drawn as seen from below, is mirrored back (x -> width - x); it keeps
+    only metal, the two plates together keep all of it (every part is protected from one side
+    at least), and the top plate, the wider one, reaches past the metal by its growth only.
+    """
+    import klayout.db as kdb
+
+    unmirrored = bottom.transformed(kdb.Trans(kdb.Trans.M90, width_dbu, 0))
+    assert not unmirrored.is_empty() and (unmirrored - metal).is_empty()
+    assert (metal - (top | unmirrored)).is_empty()
+    assert (top - metal.sized(grow_dbu + 2)).is_empty()  # 2 dbu: rounding along the arcs
+    assert not (top - metal).is_empty()

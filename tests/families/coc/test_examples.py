@@ -12,12 +12,14 @@ import klayout.db as kdb
 import pytest
 
 from tests.designs import ROOT, write_design
-from tests.families.coc.designs import two_chip
+from tests.families.coc.designs import assert_plates_cover, two_chip
 from tests.test_build import klayout_counts
 from wlpmask.build import build
 
 EXAMPLES = sorted(p for p in (ROOT / "layouts").glob("*.toml")
                   if 'family = "coc"' in p.read_text(encoding="utf-8"))
+# the examples whose plates are a strip's (the site stepped between side rails)
+STRIPS = {p.stem for p in EXAMPLES if "[frame.strip]" in p.read_text(encoding="utf-8")}
 ROLES = {"BUMP1", "BUMP2", "BUMPC", "CHIP", "HEATSINK", "LEAD", "LAND", "PORE", "FRAME",
          "PACKAGE"}
 
@@ -46,7 +48,7 @@ def test_the_examples_are_there():
 def test_example_is_clean_in_wlpmask_and_in_klayout(built, name):
     r = built[name]
     assert r.ok and r.drc_violations == 0 and r.skipped_rules == {}
-    assert all(c.passed for c in r.checks) and len(r.checks) == 14
+    assert all(c.passed for c in r.checks) and len(r.checks) == 14 + 2 * (name in STRIPS)
     tech = r.design.tech
     counts = klayout_counts(r.out_dir / f"{name}.gds", tech)
     assert {k: v for k, v in counts.items() if v} == {} and len(counts) == len(tech.rules)
@@ -78,7 +80,9 @@ def test_manifest_contract(built, name):
                                  "recess_um", "mismatch_um"}
     assert all({"name", "net", "pores", "capacitance_nf", "target_nf",
                 "density_nf_per_mm2"} <= set(c) for c in m["capacitors"])
-    assert sorted(m["layouts"]) == [f"{name}.plate_bottom.gds", f"{name}.plate_top.gds"]
+    assert sorted(m["layouts"]) == [f"{name}.plate_bottom.gds", f"{name}.plate_top.gds"] + (
+        [f"{name}.strip.gds"] if name in STRIPS else [])
+    assert (m["strip"] is not None) == (name in STRIPS)
     assert m["handoff"] == [f"{name}.leads.csv"]
 
 
@@ -112,7 +116,32 @@ def test_micro_bumps_at_40_um(built):
     assert m["chips"][0]["placement"]["rotation_deg"] == 180   # flipped about y
 
 
-@pytest.mark.parametrize("name", [f.stem for f in EXAMPLES])
+def test_an_example_has_a_strip():
+    assert STRIPS == {"coc_2chip"}
+
+
+@pytest.mark.parametrize("name", sorted(STRIPS))
+def test_strip_plates(built, name):
+    """A strip's plates against the strip's metal, read back from the written files."""
+    r = built[name]
+    tech, out, m = r.design.tech, r.out_dir, built[name].manifest
+    strip = _layout(out / m["strip"]["file"])
+    metal = _region(strip, tech.layers["FRAME"].gds).merged()
+    assert metal.count() == 1
+    top_ly = _layout(out / f"{name}.plate_top.gds")
+    (arr,) = list(top_ly.top_cell().each_inst())
+    assert (arr.na, arr.nb) == (m["strip"]["columns"], m["strip"]["rows"]) or \
+        (arr.nb, arr.na) == (m["strip"]["columns"], m["strip"]["rows"])
+    bottom_ly = _layout(out / f"{name}.plate_bottom.gds")
+    assert_plates_cover(metal, _region(top_ly, tech.layers["PLATE_TOP"].gds).merged(),
+                        _region(bottom_ly, tech.layers["PLATE_BOT"].gds).merged(),
+                        width_dbu=round(m["strip"]["size_um"][0] / strip.dbu),
+                        grow_dbu=round(tech.process["plate_width_difference_um"] / 2 /
+                                       strip.dbu))
+
+
+# one site's plates against the site's frame (a strip's: test_strip_plates)
+@pytest.mark.parametrize("name", [f.stem for f in EXAMPLES if f.stem not in STRIPS])
 def test_plates(built, name):
     r = built[name]
     tech, out = r.design.tech, r.out_dir

@@ -20,8 +20,9 @@ from ...cells import CellCache, add_array, array_runs, polygon
 from ...tech import Layer
 from .placement import BumpSet, Placement
 from .plan import CocPart
+from .strip import StripPlan
 
-__all__ = ["ASSEMBLY", "assemble", "plate_cells"]
+__all__ = ["ASSEMBLY", "assemble", "plate_cells", "strip_cell"]
 
 ASSEMBLY = "ASSEMBLY"
 
@@ -136,27 +137,70 @@ def plate_cells(cp: CocPart) -> dict[str, gdstk.Cell]:
     """The etch plates: side ("top", "bottom") -> top cell of its own GDS file.
 
     The top plate is drawn as seen from above; the bottom plate as seen from below: its
-    artwork, drawn from above like the frame, is placed mirrored about the site's vertical
-    centre line (x -> site width - x).
+    artwork, drawn from above like the frame, is placed mirrored about the vertical centre
+    line of the site, or of the strip when the design steps the site into one (x -> width -
+    x). A strip's plate steps the site's plate by an array reference, with the side rails.
 
     Args:
         cp: the loaded design and its plan.
     """
-    d, fp = cp.design, cp.plan.frame
+    d, fp, sp = cp.design, cp.plan.frame, cp.plan.strip
     g = d.tech.grid_um
-    top = gdstk.Cell(f"{d.name}_plate_top")
-    _polys(top, [fp.plate_top], d.layers.PLATE_TOP, g)
-    art = gdstk.Cell(f"{d.name}_plate_bottom_art")
-    _polys(art, [fp.plate_bot], d.layers.PLATE_BOT, g)
-    bottom = gdstk.Cell(f"{d.name}_plate_bottom")
-    bottom.add(bottom_mirror(cp).reference(art))
-    return {"top": top, "bottom": bottom}
+    layers = {"top": d.layers.PLATE_TOP, "bottom": d.layers.PLATE_BOT}
+    plates = {"top": fp.plate_top, "bottom": fp.plate_bot}
+    out = {}
+    for side, layer in layers.items():
+        art = gdstk.Cell(f"{d.name}_plate_{side}" + ("_art" if side == "bottom" else ""))
+        if sp is None:
+            _polys(art, [plates[side]], layer, g)
+        else:
+            site = gdstk.Cell(f"{d.name}_plate_{side}_site")
+            _polys(site, [sp.site_plates[side]], layer, g)
+            _step(art, site, sp)
+            _polys(art, [sp.rail_plates[side]], layer, g)
+        if side == "top":
+            out[side] = art
+        else:
+            out[side] = gdstk.Cell(f"{d.name}_plate_bottom")
+            out[side].add(bottom_mirror(cp).reference(art))
+    return out
+
+
+def _step(cell: gdstk.Cell, site: gdstk.Cell, sp: StripPlan) -> None:
+    """The site cell stepped over the strip by one array reference."""
+    (w, h), spec = sp.pitch, sp.spec
+    add_array(cell, site, columns=spec.columns, rows=spec.rows, pitch_x_um=w, pitch_y_um=h,
+              origin=sp.origin)
+
+
+def strip_cell(cp: CocPart) -> gdstk.Cell | None:
+    """The strip for review: the site's metal stepped, the side rails, each site's package.
+
+    On FRAME (all metal as etched through) and PACKAGE (where each package is cut); None when
+    the design draws one site.
+
+    Args:
+        cp: the loaded design and its plan.
+    """
+    d, sp = cp.design, cp.plan.strip
+    if sp is None:
+        return None
+    L, g = d.layers, d.tech.grid_um  # noqa: N806 - role map
+    site = gdstk.Cell(f"{d.name}_strip_site")
+    _polys(site, [sp.site_metal], L.FRAME, g)
+    _polys(site, [cp.plan.frame.package], L.PACKAGE, g)
+    cell = gdstk.Cell(f"{d.name}_strip")
+    _step(cell, site, sp)
+    _polys(cell, [sp.rails], L.FRAME, g)
+    return cell
 
 
 def bottom_mirror(cp: CocPart) -> Placement:
-    """The bottom plate's mirroring: x -> site width - x (a reflection and a half turn).
+    """The bottom plate's mirroring: x -> width - x (a reflection and a half turn).
 
     Args:
-        cp: the package part (its frame site's width, um).
+        cp: the package part (its frame site's width, or its strip's, um).
     """
-    return Placement((cp.design.frame.width_um, 0.0), 180, True)
+    sp = cp.plan.strip
+    width = cp.design.frame.width_um if sp is None else sp.size[0]
+    return Placement((width, 0.0), 180, True)

@@ -16,9 +16,11 @@ import gdstk
 import numpy as np
 import shapely
 
+from ... import geometry as geo
 from ...checks import Box, ProcessCheck, check
-from ...drc import space_pairs, width_pairs
+from ...drc import run_drc, space_pairs, width_pairs
 from ...drc.kinds import metric_of
+from ...io.gds import flatten_gds_layer
 from ...tech import Layer, Rule, Technology
 from .cells import ASSEMBLY
 from .isolation import pieces, shorts
@@ -201,7 +203,31 @@ def _photo_etch(cp: CocPart, shapes, g: float) -> list[ProcessCheck]:
     return out
 
 
-def run_checks(cp: CocPart, top: gdstk.Cell, shapes, tech: Technology) -> list[ProcessCheck]:
+def _strip_checks(cp: CocPart, strip: gdstk.Cell, tech: Technology) -> list[ProcessCheck]:
+    """The strip, read from its own layout: one piece of metal, clean under the frame rules."""
+    L, g = cp.design.layers, tech.grid_um  # noqa: N806 - role map
+    metal = flatten_gds_layer(strip, L.FRAME.gds, dbu_um=g)
+    x0, y0, x1, y1 = strip.bounding_box()[0] + strip.bounding_box()[1]
+    parts = pieces(metal, [geo.box(x0, y0, x1, y1)])
+    out = [check("PROC.STRIP_HELD", "pieces of the strip's metal besides the one that holds "
+                 "its sites (a site or rail left loose falls out when etched through)", "<=",
+                 0.0, float(len(parts) - 1), "count", "frame.strip", (L.FRAME.name,),
+                 [tuple(float(v) for v in p.bounds) for p in sorted(
+                     parts, key=lambda p: p.area)[:-1][:MAX_PLACES]])]
+    ids = [rid for rid, r in tech.rules.items() if set(r.layers) == {L.FRAME.name}]
+    found = run_drc({L.FRAME.name: metal}, tech, rules=ids)
+    counts = {k: n for k, n in found.summary().items() if n}
+    out.append(check(
+        "PROC.STRIP_RULES", f"violations of the frame's photo-etch rules ({', '.join(ids)}) "
+        "in the strip: where sites meet each other and the side rails, and the pilot holes",
+        "<=", 0.0, float(sum(counts.values())), "count", "rules on FRAME", (L.FRAME.name,),
+        [v.bbox for v, _ in zip(found.violations, range(MAX_PLACES))],
+        ", ".join(f"{k}: {n}" for k, n in counts.items())))
+    return out
+
+
+def run_checks(cp: CocPart, top: gdstk.Cell, shapes, tech: Technology, *,
+               strip: gdstk.Cell | None = None) -> list[ProcessCheck]:
     """Every process check of the package, in a fixed order.
 
     Args:
@@ -209,6 +235,7 @@ def run_checks(cp: CocPart, top: gdstk.Cell, shapes, tech: Technology) -> list[P
         top: the product's top cell (its ASSEMBLY is read).
         shapes: technology layer name -> polygons (um) of the flattened top cell.
         tech: the technology.
+        strip: the strip's layout (FRAME), when the design steps the site into one.
     """
     d, g = cp.design, tech.grid_um
     L = d.layers  # noqa: N806 - role map
@@ -228,5 +255,7 @@ def run_checks(cp: CocPart, top: gdstk.Cell, shapes, tech: Technology) -> list[P
     out.append(_land_check(cp, asm, shapes, g))
     out += _isolation_checks(cp, asm, shapes, g)
     out += _photo_etch(cp, shapes, g)
+    if strip is not None:
+        out += _strip_checks(cp, strip, tech)
     return out + stack_checks(cp)
 

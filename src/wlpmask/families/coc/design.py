@@ -17,7 +17,7 @@ from .netlist import Netlist, read_netlist
 from .rules import BumpKind, CocLayers, CocTech, coc_tech
 
 __all__ = ["CORNERS", "SECTIONS", "SIDES", "Capacitor", "Chip", "CocDesign", "FrameSpec",
-           "HeatSink", "load"]
+           "HeatSink", "StripSpec", "load"]
 
 SECTIONS = frozenset({"chip1", "first", "upper", "netlist", "capacitors", "frame",
                       "heat_sinks"})
@@ -61,8 +61,34 @@ class Capacitor:
 
 
 @dataclass(frozen=True)
+class StripSpec:
+    """Frame sites stepped into a strip, with a side rail along each long edge.
+
+    Args:
+        columns: sites along the strip (x).
+        rows: sites across it (y).
+        side_rail_um: the width of each side rail.
+        pilot_hole_um: the diameter of the pilot holes in the side rails, one per column.
+    """
+
+    columns: int
+    rows: int
+    side_rail_um: float
+    pilot_hole_um: float
+
+
+@dataclass(frozen=True)
 class FrameSpec:
-    """One lead-frame site: its outline, the package outline in its middle, the leads."""
+    """One lead-frame site: its outline, the package outline in its middle, the leads.
+
+    Args:
+        width_um, height_um: the site's size (its step in a strip).
+        package_um: the package outline [w, h], centred on the package.
+        leads: the lead count (a multiple of 4).
+        lead_pitch_um: the lead pitch.
+        lead_width_um: the lead width.
+        strip: the strip the site is stepped into, or None for one site.
+    """
 
     width_um: float
     height_um: float
@@ -70,6 +96,7 @@ class FrameSpec:
     leads: int
     lead_pitch_um: float
     lead_width_um: float
+    strip: StripSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -182,7 +209,7 @@ def _capacitors(r: Reader, t: dict, chip1: Chip, nets: set[str]) -> tuple[Capaci
 
 def _frame(r: Reader, t: dict, ct: CocTech) -> FrameSpec:
     r.keys("frame", t, {"width_um", "height_um", "package_um", "leads", "lead_pitch_um",
-                        "lead_width_um"})
+                        "lead_width_um", "strip"})
     w, h = _size(r, t, "frame", "width_um"), _size(r, t, "frame", "height_um")
     pw, ph = r.xy(t, "frame", "package_um", default=(0.0, 0.0))
     if not (0 < pw < w and 0 < ph < h):
@@ -197,7 +224,25 @@ def _frame(r: Reader, t: dict, ct: CocTech) -> FrameSpec:
     if lw >= pitch:
         raise r.err("frame.lead_width_um", f"a {lw:g} um lead leaves no space at a "
                     f"{pitch:g} um pitch")
-    return FrameSpec(w, h, (pw, ph), leads, pitch, lw)
+    strip = _strip(r, r.table(t, "frame", "strip"), ct) if "strip" in t else None
+    return FrameSpec(w, h, (pw, ph), leads, pitch, lw, strip)
+
+
+def _strip(r: Reader, t: dict, ct: CocTech) -> StripSpec:
+    key = "frame.strip"
+    r.keys(key, t, {"columns", "rows", "side_rail_um", "pilot_hole_um"})
+    columns = r.integer(t, key, "columns", minimum=1, maximum=100)
+    rows = r.integer(t, key, "rows", default=1, minimum=1, maximum=20)
+    rail = _size(r, t, key, "side_rail_um", **({} if ct.strip_rail_um is None
+                                                else {"default": ct.strip_rail_um}))
+    hole = _size(r, t, key, "pilot_hole_um", **({} if ct.pilot_hole_um is None
+                                                 else {"default": ct.pilot_hole_um}))
+    web = ct.web_rule.limit
+    if hole + 2 * web > rail:
+        raise r.err(dotted(key, "pilot_hole_um"), f"a {hole:g} um pilot hole leaves less "
+                    f"than the {web:g} um web ({ct.web_rule.id}) each side in a {rail:g} um "
+                    "side rail")
+    return StripSpec(columns, rows, rail, hole)
 
 
 def _heat_sinks(r: Reader, t: dict, uppers: tuple[Chip, ...],

@@ -12,7 +12,7 @@ from ...errors import WlpmaskError
 from ...tech import Technology
 from ..base import Detail, MaskStep, Product, Progress, Shapes, quiet
 from . import design as design_mod
-from .cells import assemble, plate_cells
+from .cells import assemble, plate_cells, strip_cell
 from .checks import run_checks
 from .manifest import lead_table, manifest_keys
 from .plan import CocPart, make_plan
@@ -97,6 +97,10 @@ class Coc:
         n_first = sum(len(f.on_chip1) for f in plan.fields)
         lines = [f"chips {1 + len(d.uppers)}: {n_first} first bumps, {len(plan.second)} second "
                  f"bumps, {len(plan.frame.leads)} leads, {len(plan.frame.sinks)} heat sinks"]
+        if plan.strip is not None:
+            sp = plan.strip
+            lines.append(f"strip {sp.spec.columns} x {sp.spec.rows} sites, "
+                         f"{sp.size[0]:g} x {sp.size[1]:g} um, {len(sp.holes)} pilot holes")
         lines += [f"capacitor {a.region.name}: {a.pores:,} pores, {a.capacitance_nf:.4g} nF "
                   f"(target {a.region.target_nf:g}), {a.density_nf_per_mm2:.4g} nF/mm2"
                   for a in plan.capacitors]
@@ -110,8 +114,18 @@ class Coc:
             die=Die(d.chip1.width_um, d.chip1.height_um), masks=tuple(masks),
             preview_layers=tuple(roles[r].name for r in PREVIEW_ORDER),
             detail=self._detail(part),
-            layouts={f"{d.name}.plate_{side}.gds": cell for side, cell in plates.items()},
+            layouts=self._layouts(part, plates),
             handoff={f"{d.name}.leads.csv": lead_table(part)})
+
+    @staticmethod
+    def _layouts(part: CocPart, plates: dict[str, Any]) -> dict[str, Any]:
+        """The plates' files, and the strip's when the design steps the site into one."""
+        name = part.design.name
+        out = {f"{name}.plate_{side}.gds": cell for side, cell in plates.items()}
+        strip = strip_cell(part)
+        if strip is not None:
+            out[f"{name}.strip.gds"] = strip
+        return out
 
     @staticmethod
     def _detail(part: CocPart) -> Detail | None:
@@ -138,7 +152,8 @@ class Coc:
             shapes: technology layer name -> polygons (um) of the flattened top cell.
             tech: the technology.
         """
-        return run_checks(part, product.top, shapes, tech)
+        strip = product.layouts.get(f"{part.design.name}.strip.gds")
+        return run_checks(part, product.top, shapes, tech, strip=strip)
 
     def manifest(self, part: CocPart, product: Product) -> dict[str, Any]:
         """The family's manifest keys (chips, heat_sinks, leads, solders, z_stack, ...).
@@ -147,5 +162,6 @@ class Coc:
             part: the loaded design and its plan.
             product: what generate() drew.
         """
-        files = {name.rsplit(".", 2)[1][len("plate_"):]: name for name in product.layouts}
+        files = {name.rsplit(".", 2)[1][len("plate_"):]: name for name in product.layouts
+                 if ".plate_" in name}
         return manifest_keys(part, product.top, files)

@@ -51,7 +51,8 @@ def manifest_keys(cp: CocPart, top: gdstk.Cell, plate_files: dict[str, str]) -> 
         plate_files: side ("top", "bottom") -> the plate's GDS file name.
     """
     d, plan = cp.design, cp.plan
-    ct = d.tech
+    ct, sp = d.tech, plan.strip
+    strip_file = f"{d.name}.strip.gds" if sp is not None else None
     first = [b for f in plan.fields for b in _bumps(f.on_chip1, "first")]
     chips = [_chip(cp, top, d.chip1, first + _bumps(plan.second, "second"))]
     chips += [_chip(cp, top, c, _bumps(f.on_upper, "first"))
@@ -80,14 +81,19 @@ def manifest_keys(cp: CocPart, top: gdstk.Cell, plate_files: dict[str, str]) -> 
                         "pore_pf": round(a.pore_pf, 6)} for a in plan.capacitors],
         "etch_plates": [{"side": side, "file": plate_files[side], "layer": layers[side],
                     "mirrored": side == "bottom",
-                    "mirror": ("x -> site width - x (drawn as seen from below)"
-                               if side == "bottom" else None),
+                    "mirror": (f"x -> {'strip' if sp else 'site'} width - x (drawn as seen "
+                               "from below)" if side == "bottom" else None),
                     "wider_by_um": ct.plate_difference_um if ct.wider_plate == side else 0.0}
                    for side in ("top", "bottom")],
         "frame": {"thickness_um": ct.frame_um, "site_um": [d.frame.width_um, d.frame.height_um],
                   "package_um": list(d.frame.package_um), "leads": d.frame.leads,
                   "lead_pitch_um": d.frame.lead_pitch_um,
                   "lead_width_um": d.frame.lead_width_um},
+        "strip": None if sp is None else {
+            "columns": sp.spec.columns, "rows": sp.spec.rows, "pitch_um": list(sp.pitch),
+            "size_um": list(sp.size), "first_site_um": list(sp.origin),
+            "side_rail_um": sp.spec.side_rail_um, "pilot_hole_um": sp.spec.pilot_hole_um,
+            "pilot_holes_um": [list(h) for h in sp.holes], "file": strip_file},
     }
 
 

@@ -16,6 +16,7 @@ from .capacitors import PoreArray, size_capacitors
 from .design import CocDesign
 from .leadframe import FramePlan, plan_frame
 from .placement import BumpSet, Field, Placement, chip1_placement, fields, upper_placement
+from .strip import StripPlan, plan_strip
 
 __all__ = ["CocPart", "Plan", "make_plan"]
 
@@ -31,6 +32,7 @@ class Plan:
         second: chip 1's second bumps (chip-1 frame), named S<lead>, with their leads' nets.
         frame: the lead frame.
         capacitors: the pore arrays, in the order of the regions.
+        strip: the strip the frame site is stepped into, or None.
     """
 
     chip1: Placement
@@ -39,6 +41,7 @@ class Plan:
     second: BumpSet
     frame: FramePlan
     capacitors: tuple[PoreArray, ...]
+    strip: StripPlan | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,4 +68,4 @@ def make_plan(part: CocDesign) -> Plan:
     second = BumpSet(tuple(f"S{ld.number}" for ld in frame.leads),
                      tuple(ld.net for ld in frame.leads), xy)
     return Plan(p1, uppers, tuple(fields(part, p1, uppers)), second, frame,
-                tuple(size_capacitors(part)))
+                tuple(size_capacitors(part)), plan_strip(part, frame))

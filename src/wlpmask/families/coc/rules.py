@@ -141,6 +141,8 @@ class CocTech:
     slot_rule: Rule
     convex_radius_um: float = 0.0
     concave_radius_um: float = 0.0
+    strip_rail_um: float | None = None
+    pilot_hole_um: float | None = None
 
 
 def _err(tech: Technology, key: str, message: str) -> WlpmaskError:
@@ -251,4 +253,11 @@ def coc_tech(tech: Technology, layers: CocLayers) -> CocTech:
         pore_rule=_rule(tech, "enclosure", (L.CAP.name, L.PORE.name), "region encloses pore"),
         web_rule=web, slot_rule=slot,
         convex_radius_um=_radius(tech, "convex_corner_radius", (L.FRAME.name,)),
-        concave_radius_um=_radius(tech, "concave_corner_radius", (L.FRAME.name,)))
+        concave_radius_um=_radius(tech, "concave_corner_radius", (L.FRAME.name,)),
+        strip_rail_um=_optional(tech, "strip_rail_um"),
+        pilot_hole_um=_optional(tech, "pilot_hole_um"))
+
+
+def _optional(tech: Technology, key: str) -> float | None:
+    """A [process] value > 0 the family uses only when a design asks for it (a strip)."""
+    return _process(tech, key) if key in tech.process else None
