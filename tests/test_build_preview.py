@@ -154,3 +154,17 @@ def test_filled_pixels_are_the_centres_inside_any_polygon():
     on_edge = shapely.distance(union.boundary, shapely.points(xx.ravel(), yy.ravel())
                                ).reshape(64, 64) < 1e-9
     assert np.array_equal(mask[~on_edge], inside[~on_edge]) and mask.sum() > 500
+
+
+def test_every_side_of_the_extent_is_drawn():
+    # the box spans the drawing: its right and lower edges lie on the last pixel column/row
+    img = png_image({"DIE": [geo.box(0, 0, 1000, 500)]}, tech=TECH, layers=["DIE"], title="t")
+    die = np.array([int(TECH.layers["DIE"].color[i:i + 2], 16) for i in (1, 3, 5)])
+    ys, xs = np.nonzero(np.all(img == die, axis=2))
+    drawing = xs < 940  # not the legend's swatch (right of the drawing)
+    xs, ys = xs[drawing], ys[drawing]
+    left, right, top, bottom = xs.min(), xs.max(), ys.min(), ys.max()
+    for side in (xs == left, xs == right):
+        assert side.sum() > 0.9 * (bottom - top)
+    for side in (ys == top, ys == bottom):
+        assert side.sum() > 0.9 * (right - left)

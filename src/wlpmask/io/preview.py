@@ -110,8 +110,10 @@ def _page(shapes: Shapes, layers: Sequence[str], region: Box | None) -> _Page:
     drawn = {n: p for n, p in drawn.items() if p}
     x0, y0, x1, y1 = region if region is not None else _extent(drawn)
     s = _PAGE_PX / max(x1 - x0, y1 - y0)
-    w_px = int(math.ceil((x1 - x0) * s))
-    h_px = int(math.ceil((y1 - y0) * s))
+    # one pixel more than the extent: an edge on the window's right or lower side falls on
+    # pixel (x1 - x0) * s, which must be in the drawing
+    w_px = int(math.floor((x1 - x0) * s)) + 1
+    h_px = int(math.floor((y1 - y0) * s)) + 1
     width = _MARGIN_PX * 3 + w_px + _LEGEND_PX
     height = _TITLE_PX + _MARGIN_PX + max(h_px, _ROW_PX * len(drawn)) + _FOOT_PX
     return _Page((x0, y0, x1, y1), s, w_px, h_px, width, height, drawn)

@@ -42,6 +42,7 @@ def test_strip_is_one_piece_clean_under_the_frame_rules(tmp_path, make):
     got = _checks(design, fam, product, shapes)
     assert got["PROC.STRIP_HELD"].passed and got["PROC.STRIP_RULES"].passed
     assert all(c.passed for c in got.values())
+    assert product.files["t.strip.png"][:8] == b"\x89PNG\r\n\x1a\n"   # its preview
     strip = product.layouts["t.strip.gds"]
     # the site is stepped by one array reference, not copied
     (ref,) = [r for r in strip.references]
@@ -73,6 +74,7 @@ def test_strip_plates_cover_the_metal_and_mirror_the_bottom(tmp_path):
 def test_one_site_draws_no_strip(tmp_path):
     design, fam, product, shapes = generated(tmp_path, two_chip())
     assert set(product.layouts) == {"t.plate_top.gds", "t.plate_bottom.gds"}
+    assert not product.files
     assert not any(c.startswith("PROC.STRIP") for c in _checks(design, fam, product, shapes))
 
 

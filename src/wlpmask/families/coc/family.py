@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import shapely
+
 from ...cells import CellCache
 from ...checks import ProcessCheck
 from ...designfile import DesignDoc, Die
 from ...errors import WlpmaskError
+from ...io.gds import flatten_layers
+from ...io.preview import png_bytes, png_image
+from ...polys import polygon_parts
 from ...tech import Technology
 from ..base import Detail, MaskStep, Product, Progress, Shapes, quiet
 from . import design as design_mod
@@ -114,7 +120,8 @@ class Coc:
             die=Die(d.chip1.width_um, d.chip1.height_um), masks=tuple(masks),
             preview_layers=tuple(roles[r].name for r in PREVIEW_ORDER),
             detail=self._detail(part),
-            layouts=self._layouts(part, plates),
+            layouts=(layouts := self._layouts(part, plates)),
+            files=self._strip_preview(part, layouts.get(f"{d.name}.strip.gds"), tech),
             handoff={f"{d.name}.leads.csv": lead_table(part)})
 
     @staticmethod
@@ -126,6 +133,23 @@ class Coc:
         if strip is not None:
             out[f"{name}.strip.gds"] = strip
         return out
+
+    @staticmethod
+    def _strip_preview(part: CocPart, strip, tech: Technology) -> dict[str, bytes]:
+        """NAME.strip.png: the strip's metal and its sites' package outlines."""
+        if strip is None:
+            return {}
+        d, sp = part.design, part.plan.strip
+        shapes = flatten_layers(strip, tech, dbu_um=tech.grid_um)
+        # the metal's outlines, merged: not the cuts that make its GDS polygons hole-free
+        metal = shapely.union_all([shapely.Polygon(p) for p in shapes[d.layers.FRAME.name]])
+        shapes[d.layers.FRAME.name] = [np.asarray(r.coords)[:-1] for p in polygon_parts(metal)
+                                       for r in (p.exterior, *p.interiors)]
+        title = (f"{d.name} strip: {sp.spec.columns} x {sp.spec.rows} sites, "
+                 f"{sp.size[0]:g} x {sp.size[1]:g} um")
+        img = png_image(shapes, tech=tech, layers=(d.layers.FRAME.name, d.layers.PACKAGE.name),
+                        title=title)
+        return {f"{d.name}.strip.png": png_bytes(img)}
 
     @staticmethod
     def _detail(part: CocPart) -> Detail | None:
