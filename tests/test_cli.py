@@ -197,3 +197,30 @@ def test_families_lists_every_family():
     assert result.exit_code == 0
     lines = result.output.strip().splitlines()
     assert [ln.split()[0] for ln in lines] == list(FAMILIES) and "wlcsp" in FAMILIES
+
+
+def test_drc_hier_reports_what_the_flat_check_reports(files):
+    """An array of the violating cell whose rows come within the space rule of each other:
+    violations inside each instance and where instances meet, the same in both modes."""
+    tech = load_technology(TECH)
+    bad = gdstk.read_gds(str(files["bad"])).top_level()[0]
+    w = tech.rules["RDL.W"].limit
+    top = gdstk.Cell("ARRAY")
+    top.add(gdstk.Reference(bad, (0, 0), columns=3, rows=4, spacing=(30 * w, 4.5 * w)))
+    gds = files["tmp"] / "array.gds"
+    write_cells(gds, [top, bad], dbu_um=tech.grid_um)
+    got = {}
+    for mode in ("flat", "hier"):
+        js = files["tmp"] / f"{mode}.json"
+        result = _run(["drc", gds, "--tech", TECH, "--json", js,
+                       *(["--hier"] if mode == "hier" else [])])
+        assert result.exit_code == 1, result.output
+        got[mode] = json.loads(js.read_text())
+    assert got["hier"]["summary"] == got["flat"]["summary"]
+
+    def records(data):  # a space pair's two edges in either order (the relation is symmetric)
+        return sorted((v["rule"], v["bbox"], v["measured_um"], sorted(v["edge_pair"] or []))
+                      for v in data["violations"])
+
+    assert records(got["hier"]) == records(got["flat"])
+    assert got["flat"]["summary"]["RDL.S"] > 12  # more than once per instance: where they meet

@@ -133,9 +133,12 @@ def tech_lyp(file: str, output: str) -> None:
               help="write the violations as JSON")
 @click.option("--lyrdb", "lyrdb_out", type=click.Path(),
               help="write a KLayout report database")
+@click.option("--hier", is_flag=True,
+              help="check each distinct cell once, then only where instances meet (a wafer, "
+                   "a strip: the same violations as the flat check, in a fraction of its time)")
 @user_errors
 def drc(layout: str, tech_file: str, cell: str | None, rules: str | None,
-        json_out: str | None, lyrdb_out: str | None) -> None:
+        json_out: str | None, lyrdb_out: str | None, hier: bool) -> None:
     """Check LAYOUT (GDS) against the rules of a technology; exit 1 on violations.
 
     \f
@@ -146,8 +149,9 @@ def drc(layout: str, tech_file: str, cell: str | None, rules: str | None,
         rules: comma-separated rule ids to run; None for all.
         json_out: where to write the violations as JSON, or None.
         lyrdb_out: where to write a KLayout report database, or None.
+        hier: check hierarchically (drc.hier) instead of flat.
     """
-    from .io.gds import flatten_layers, read_layout, unknown_layers
+    from .io.gds import flatten_layers, layer_pairs, read_layout, unknown_layers
     from .tech import load_technology
 
     t = load_technology(tech_file)
@@ -156,10 +160,13 @@ def drc(layout: str, tech_file: str, cell: str | None, rules: str | None,
         _check_output_path(out)
     lay = read_layout(layout)
     top = lay.top(cell)
-    shapes = flatten_layers(top, t, dbu_um=lay.dbu_um)
+    # a hierarchical check never flattens the layout (a wafer of thousands of dies)
+    shapes = None if hier else flatten_layers(top, t, dbu_um=lay.dbu_um)
+    drawn = set(layer_pairs(top)) if hier else None
     extra = unknown_layers(top, t)
     pairs = ", ".join(f"{a}/{b}" for a, b in extra)
-    if not any(shapes.values()):
+    if not (any(lay_.gds in drawn for lay_ in t.layers.values()) if hier
+            else any(shapes.values())):
         present = f"; layers present: {pairs}" if pairs else ""
         raise WlpmaskError(f"no polygons on any layer of technology {t.name}{present}",
                            file=layout, key=f"cell {top.name}")
@@ -168,9 +175,14 @@ def drc(layout: str, tech_file: str, cell: str | None, rules: str | None,
     if extra:
         click.echo(f"warning: {layout}: cell {top.name}: layers not in technology {t.name} "
                    f"(not checked): {pairs}", err=True)
-    from .drc import run_drc
+    if hier:
+        from .drc.hier import run_drc_hier
 
-    result = run_drc(shapes, t, rules=rule_ids)
+        result = run_drc_hier(top, t, rules=rule_ids).result
+    else:
+        from .drc import run_drc
+
+        result = run_drc(shapes, t, rules=rule_ids)
     _print_table(result, t)
     n = len(result.violations)
     click.echo(f"{top.name}: {n} violation{'s' if n != 1 else ''} of "

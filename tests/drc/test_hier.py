@@ -4,7 +4,9 @@ across the boundary of two dies, between a die and a mark; waived marks; clean a
 from __future__ import annotations
 
 import gdstk
+import numpy as np
 import pytest
+import shapely
 
 from tests.designs import PDK
 from wlpmask.drc import run_drc
@@ -136,3 +138,73 @@ def test_rotated_instances_are_cells_of_their_own(rotation):
     hier, flat = compare(top)
     assert flagged(hier.result.violations) == flagged(flat.violations)
     assert len(hier.cells) == 3
+
+
+RADIUS_TECH = """
+[technology]
+name = "radius_probe"
+grid_um = 0.001
+
+[layers.M]
+gds = [1, 0]
+purpose = "mask"
+color = "#808080"
+
+[rules."M.OPEN"]
+kind = "outer_radius"
+layer = "M"
+min_um = 20.0
+
+[rules."M.CLOSE"]
+kind = "inner_radius"
+layer = "M"
+min_um = 20.0
+
+[rules."M.CONVEX"]
+kind = "convex_corner_radius"
+layer = "M"
+min_um = 20.0
+
+[rules."M.CONCAVE"]
+kind = "concave_corner_radius"
+layer = "M"
+min_um = 20.0
+"""
+
+
+def test_radius_kinds_where_instances_meet_agree_with_the_flat_check(tmp_path):
+    """The radius kinds reach further than their distance: an opening by discs of R changes up
+    to 2R from where shapes merge, a closing bridges gaps up to 2R, a corner is worked in a
+    window of several R. Arrays of a cell whose shapes merge with, or come within those
+    reaches of, the neighbours' give the flat engine's violations: the same per rule, each at
+    the same place (markers drawn with polygonal discs may differ by a fraction of a um)."""
+    from wlpmask.fillet import fillet
+    from wlpmask.geometry import hole_free_rings
+
+    (tmp_path / "t.toml").write_text(RADIUS_TECH)
+    tech = load_technology(tmp_path / "t.toml")
+    rng = np.random.default_rng(7)
+    met = 0
+    for k in range(8):
+        cell = gdstk.Cell(f"c{k}")
+        step = float(rng.choice([100, 130, 160]))
+        parts = [shapely.box(x, y, x + w, y + h) for x, y, w, h in zip(
+            *rng.integers(-20, int(step) - 10, (2, 4)), *rng.integers(15, 90, (2, 4)))]
+        g = shapely.union_all(parts)
+        if k % 2:
+            g = fillet(g, convex_um=float(rng.integers(5, 30)),
+                       concave_um=float(rng.integers(5, 30)), grid_um=0.001)
+        for p in shapely.get_parts(g):
+            for r in hole_free_rings(p):
+                cell.add(gdstk.Polygon(r, layer=1))
+        top = gdstk.Cell(f"top{k}")
+        top.add(gdstk.Reference(cell, (0, 0), columns=3, rows=2, spacing=(step, step)))
+        flat = run_drc(flatten_layers(top, tech, dbu_um=tech.grid_um), tech)
+        hier = run_drc_hier(top, tech)
+        assert hier.result.summary() == flat.summary(), k
+        met += sum(hier.border.values()) > 0
+        for rule in tech.rules:
+            a = np.array(sorted(v.bbox for v in flat.violations if v.rule == rule))
+            b = np.array(sorted(v.bbox for v in hier.result.violations if v.rule == rule))
+            assert a.shape == b.shape and (not len(a) or np.abs(a - b).max() < 0.5), (k, rule)
+    assert met >= 6  # most arrays meet their neighbours

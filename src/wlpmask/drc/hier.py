@@ -24,6 +24,7 @@ import shapely
 
 from ..tech import Rule, Technology
 from .boxes import box_pairs, unique_rows
+from .corners import K
 from .engine import select_rules
 from .kinds import KIND_CHECKS, LayerSet
 from .merge import flatten
@@ -65,6 +66,26 @@ def _near(boxes: np.ndarray, others: np.ndarray, gap: int) -> np.ndarray:
     return hit
 
 
+def _extent(kind: str, d: int) -> tuple[int | None, int]:
+    """(gap, influence) of a rule kind with distance d (database units).
+
+    Shapes of two instances closer than the gap change each other's result (None: the edge
+    kinds' gap, by layer pair, see _RuleCheck._dist); a result can change as far as the
+    influence from where they meet. The radius kinds reach further than their distance: an
+    opening by discs of R changes up to 2R from where shapes merge, a closing bridges gaps up
+    to 2R, and a corner is worked in a window (K + 1) R around it (corners.py).
+    """
+    if kind == "outer_radius":
+        return _TOUCH, 2 * d
+    if kind == "inner_radius":
+        return 2 * d + _TOUCH, 2 * d
+    if kind == "convex_corner_radius":  # discs in the corner's own polygon
+        return _TOUCH, int(2 * (K + 1) * d)
+    if kind == "concave_corner_radius":  # discs in the space around it, others' shapes too
+        return int((K + 1) * d) + _TOUCH, int(2 * (K + 1) * d)
+    return None, d
+
+
 class _RuleCheck:
     """One rule over the placements: the interaction boxes, groups and the two checks."""
 
@@ -72,12 +93,16 @@ class _RuleCheck:
         self.rule, self.places, self.sets, self.dbu = rule, places, sets, dbu
         self.layers = list(dict.fromkeys(rule.layers))
         self.d = 0 if rule.kind == "min_area" else int(round(rule.limit / dbu))
-        self.halo = self.d + _TOUCH
-        self.reach = self.halo + 2 * self.d + 2 * _TOUCH
+        self.gap, influence = _extent(rule.kind, self.d)
+        self.halo = influence + _TOUCH
+        self.reach = self.halo + 2 * influence + 2 * _TOUCH
+        self.pair_gap = max(self.d + _TOUCH, self.gap or 0)
         self.boxes = [{n: s.merged(n).bbox for n in self.layers} for s in sets]
         self._raw: dict[tuple[int, str], tuple] = {}
 
     def _dist(self, la: str, lb: str) -> int:
+        if self.gap is not None:
+            return self.gap
         # merging is all two shapes of one layer do to each other, except in a space check
         if la == lb and self.rule.kind != "space":
             return _TOUCH
@@ -118,7 +143,7 @@ class _RuleCheck:
 
     def interactions(self, ip: np.ndarray, off: np.ndarray, box: np.ndarray) -> np.ndarray:
         """Every interaction box of the layout (database units)."""
-        a, b = box_pairs(box, box, self.d + _TOUCH, same=True)
+        a, b = box_pairs(box, box, self.pair_gap, same=True)
         if len(a) == 0:
             return np.zeros((0, 4), np.int64)
         first, inv = unique_rows(np.column_stack([ip[a], ip[b], off[b] - off[a]]))
