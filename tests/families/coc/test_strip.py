@@ -13,8 +13,10 @@ import klayout.db as kdb
 import pytest
 
 from tests.families.coc.designs import assert_plates_cover, generated, three_chip, two_chip
+from wlpmask.drc import run_drc
 from wlpmask.errors import WlpmaskError
-from wlpmask.families.coc.checks import run_checks
+from wlpmask.families.coc.checks import run_checks, strip_sample
+from wlpmask.io.gds import flatten_gds_layer
 from wlpmask.io.kdb import rule_count
 
 
@@ -84,6 +86,12 @@ def test_a_pilot_hole_wider_than_its_rail_is_bad_input(tmp_path):
     assert e.value.key == "frame.strip.pilot_hole_um"
 
 
+def test_a_pilot_hole_below_the_grid_is_bad_input(tmp_path):
+    with pytest.raises(WlpmaskError, match="vanishes on the 0.001 um grid") as e:
+        generated(tmp_path, _strip(two_chip(), pilot_hole_um=1e-9))
+    assert e.value.key == "frame.strip.pilot_hole_um"
+
+
 def test_a_small_pilot_hole_breaks_the_photo_etch_rules(tmp_path):
     # 100 um across: narrower than the slot rule (1.1 T) and rounder than 0.75 T allows
     design, fam, product, shapes = generated(tmp_path, _strip(two_chip(), pilot_hole_um=100.0))
@@ -106,3 +114,25 @@ def test_a_loose_piece_in_the_strip_fails(tmp_path):
                                        strip=strip)}
     assert not got["PROC.STRIP_HELD"].passed and got["PROC.STRIP_HELD"].measured == 1.0
     assert got["PROC.STRIP_HELD"].locations == ((x - 100, y - 100, x + 100, y + 100),)
+
+
+def test_the_sample_of_a_long_strip_finds_what_the_whole_strip_has(tmp_path):
+    """A strip of 5 x 1 sites with pilot holes too small: the checks read 3 x 1 of its sites
+    (6 of its 10 holes); the whole strip, checked flat here, has the same violations hole
+    for hole."""
+    design, fam, product, shapes = generated(tmp_path, _strip(two_chip(), columns=5,
+                                                               pilot_hole_um=100.0))
+    d, tech = design.part.design, design.tech
+    sample = strip_sample(design.part, tech)
+    (ref,) = sample.references
+    assert (ref.repetition.columns, ref.repetition.rows) == (3, 1)
+    ids = [r for r, rule in tech.rules.items() if rule.layers == ("FRAME",)]
+    found = {}
+    for name, cell in (("sample", sample), ("whole", product.layouts["t.strip.gds"])):
+        metal = flatten_gds_layer(cell, d.layers.FRAME.gds, dbu_um=tech.grid_um)
+        found[name] = run_drc({"FRAME": metal}, tech, rules=ids).summary()
+    assert sum(found["sample"].values()) > 0
+    assert {k: v / 6 for k, v in found["sample"].items()} == \
+        {k: v / 10 for k, v in found["whole"].items()}
+    got = _checks(design, fam, product, shapes)["PROC.STRIP_RULES"]
+    assert got.measured == sum(found["sample"].values())

@@ -173,7 +173,7 @@ def _step(cell: gdstk.Cell, site: gdstk.Cell, sp: StripPlan) -> None:
               origin=sp.origin)
 
 
-def strip_cell(cp: CocPart) -> gdstk.Cell | None:
+def strip_cell(cp: CocPart, sp: StripPlan | None = None) -> gdstk.Cell | None:
     """The strip for review: the site's metal stepped, the side rails, each site's package.
 
     On FRAME (all metal as etched through) and PACKAGE (where each package is cut); None when
@@ -181,8 +181,9 @@ def strip_cell(cp: CocPart) -> gdstk.Cell | None:
 
     Args:
         cp: the loaded design and its plan.
+        sp: the strip to draw (default: the plan's).
     """
-    d, sp = cp.design, cp.plan.strip
+    d, sp = cp.design, sp or cp.plan.strip
     if sp is None:
         return None
     L, g = d.layers, d.tech.grid_um  # noqa: N806 - role map

@@ -12,14 +12,13 @@ from ...cells import CellCache
 from ...checks import ProcessCheck
 from ...designfile import DesignDoc, Die
 from ...errors import WlpmaskError
-from ...io.gds import flatten_layers
 from ...io.preview import png_bytes, png_image
 from ...polys import polygon_parts
 from ...tech import Technology
 from ..base import Detail, MaskStep, Product, Progress, Shapes, quiet
 from . import design as design_mod
 from .cells import assemble, plate_cells, strip_cell
-from .checks import run_checks
+from .checks import run_checks, strip_sample
 from .manifest import lead_table, manifest_keys
 from .plan import CocPart, make_plan
 
@@ -136,15 +135,25 @@ class Coc:
 
     @staticmethod
     def _strip_preview(part: CocPart, strip, tech: Technology) -> dict[str, bytes]:
-        """NAME.strip.png: the strip's metal and its sites' package outlines."""
+        """NAME.strip.png: the strip's metal and its sites' package outlines.
+
+        The site's merged outlines (not the cuts that make its GDS polygons hole-free) are
+        moved to every site: no union of the whole strip, whatever its size.
+        """
         if strip is None:
             return {}
         d, sp = part.design, part.plan.strip
-        shapes = flatten_layers(strip, tech, dbu_um=tech.grid_um)
-        # the metal's outlines, merged: not the cuts that make its GDS polygons hole-free
-        metal = shapely.union_all([shapely.Polygon(p) for p in shapes[d.layers.FRAME.name]])
-        shapes[d.layers.FRAME.name] = [np.asarray(r.coords)[:-1] for p in polygon_parts(metal)
-                                       for r in (p.exterior, *p.interiors)]
+        # detail finer than half a pixel of the picture (about 1,000 px across) is left out
+        site = shapely.simplify(sp.site_metal, max(sp.size) / 2000)
+        rings = [np.asarray(r.coords)[:-1] for p in polygon_parts(site)
+                 for r in (p.exterior, *p.interiors)]
+        rails = [np.asarray(r.coords)[:-1] for p in polygon_parts(sp.rails)
+                 for r in (p.exterior, *p.interiors)]
+        x0, y0, x1, y1 = part.plan.frame.package
+        package = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+        at = [np.array(o) for o in sp.site_origins()]
+        shapes = {d.layers.FRAME.name: [r + o for o in at for r in rings] + rails,
+                  d.layers.PACKAGE.name: [package + o for o in at]}
         title = (f"{d.name} strip: {sp.spec.columns} x {sp.spec.rows} sites, "
                  f"{sp.size[0]:g} x {sp.size[1]:g} um")
         img = png_image(shapes, tech=tech, layers=(d.layers.FRAME.name, d.layers.PACKAGE.name),
@@ -176,8 +185,7 @@ class Coc:
             shapes: technology layer name -> polygons (um) of the flattened top cell.
             tech: the technology.
         """
-        strip = product.layouts.get(f"{part.design.name}.strip.gds")
-        return run_checks(part, product.top, shapes, tech, strip=strip)
+        return run_checks(part, product.top, shapes, tech, strip=strip_sample(part, tech))
 
     def manifest(self, part: CocPart, product: Product) -> dict[str, Any]:
         """The family's manifest keys (chips, heat_sinks, leads, solders, z_stack, ...).

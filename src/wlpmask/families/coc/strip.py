@@ -12,16 +12,17 @@ then mirrored about the strip's vertical centre line (cells.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import shapely
 
 from ... import geometry as geo
+from ...errors import WlpmaskError
 from ...fillet import fillet
 from .design import CocDesign, StripSpec
 from .leadframe import FramePlan
 
-__all__ = ["StripPlan", "plan_strip"]
+__all__ = ["StripPlan", "plan_strip", "sample_strip"]
 
 Box = tuple[float, float, float, float]
 
@@ -90,6 +91,9 @@ def plan_strip(part: CocDesign, frame: FramePlan) -> StripPlan | None:
     discs = shapely.union_all([fillet(shapely.box(x - p / 2, y - p / 2, x + p / 2, y + p / 2),
                                       convex_um=p / 2, concave_um=0.0, grid_um=g)
                                for x, y in holes])
+    if discs.is_empty:  # never drop what the design asks for
+        raise WlpmaskError(f"a {p:g} um pilot hole vanishes on the {g:g} um grid",
+                           key="frame.strip.pilot_hole_um")
     bands = shapely.union_all([shapely.box(0.0, 0.0, width, s),
                                shapely.box(0.0, height - s, width, height)])
     rails = geo.snap_geometry(outline.intersection(bands).difference(discs), g)
@@ -107,3 +111,23 @@ def plan_strip(part: CocDesign, frame: FramePlan) -> StripPlan | None:
                    if wider[k] > 0 else rails for k in plates}
     return StripPlan(spec, (w, h), (width, height), (0.0, s), holes, rails, metal,
                      site_plates, rail_plates)
+
+
+def sample_strip(part: CocDesign, frame: FramePlan, reach_um: float) -> StripPlan:
+    """The strip of at most 3 x 3 of the same sites: every neighbourhood of the full strip.
+
+    The strip repeats by its site pitch, so every window narrower than half a pitch around
+    any point of it, at its ends or between two sites, appears in the strip of three columns
+    and three rows (or fewer, when the strip has fewer); a check whose reach is below that
+    finds there what it finds in the full strip. When it reaches further, the full strip.
+
+    Args:
+        part: the design part (its strip spec).
+        frame: the drawn site.
+        reach_um: how far the checks to run see from a point.
+    """
+    spec = part.frame.strip
+    if 2 * reach_um >= min(part.frame.width_um, part.frame.height_um):
+        return plan_strip(part, frame)
+    small = replace(spec, columns=min(spec.columns, 3), rows=min(spec.rows, 3))
+    return plan_strip(replace(part, frame=replace(part.frame, strip=small)), frame)
