@@ -131,6 +131,9 @@ def _figures(inp: ReportInput) -> list:
     for f in sorted(inp.product.files):
         if f.endswith(_IMAGES) and _exists(inp, f):
             out.append(Image(f, f))
+    layouts = sorted(inp.product.layouts)
+    if layouts:  # e.g. a lead frame's etch plates and its strip
+        out += [Heading("Layouts beside the die"), Links([(f, f) for f in layouts])]
     out.append(Heading("Hand-off"))
     handoff = sorted(inp.product.handoff)
     out.append(Links([(f, f) for f in handoff]) if handoff else Para("no hand-off files"))

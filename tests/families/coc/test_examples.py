@@ -210,3 +210,13 @@ def test_the_wafer_steps_chip_1_with_its_masks(built, name):
     names = {c.name for c in ly.each_cell()}
     assert f"{name}_chip1" in names or any(n.endswith("_chip1") for n in names)
     assert not any("plate" in n.lower() for n in names)  # the frame is not on the wafer
+
+
+@pytest.mark.parametrize("name", [f.stem for f in EXAMPLES])
+def test_report_links_the_plates_and_the_strip(built, name):
+    r = built[name]
+    text = (r.out_dir / "report.html").read_text(encoding="utf-8")
+    for f in r.manifest["layouts"]:
+        assert f'href="{f}"' in text and (r.out_dir / f).is_file(), f
+    if name in STRIPS:
+        assert f'src="{name}.strip.png"' in text
