@@ -161,12 +161,15 @@ def drc(layout: str, tech_file: str, cell: str | None, rules: str | None,
     lay = read_layout(layout)
     top = lay.top(cell)
     # a hierarchical check never flattens the layout (a wafer of thousands of dies)
-    shapes = None if hier else flatten_layers(top, t, dbu_um=lay.dbu_um)
-    drawn = set(layer_pairs(top)) if hier else None
+    if hier:
+        shapes, drawn = None, set(layer_pairs(top))
+        checked = any(layer.gds in drawn for layer in t.layers.values())
+    else:
+        shapes = flatten_layers(top, t, dbu_um=lay.dbu_um)
+        checked = any(shapes.values())
     extra = unknown_layers(top, t)
     pairs = ", ".join(f"{a}/{b}" for a, b in extra)
-    if not (any(lay_.gds in drawn for lay_ in t.layers.values()) if hier
-            else any(shapes.values())):
+    if not checked:
         present = f"; layers present: {pairs}" if pairs else ""
         raise WlpmaskError(f"no polygons on any layer of technology {t.name}{present}",
                            file=layout, key=f"cell {top.name}")

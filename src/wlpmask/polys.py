@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["KEYHOLE_MAX_HOLES", "filled", "hole_free_rings", "polygon_parts"]
+__all__ = ["KEYHOLE_MAX_HOLES", "filled", "hole_free_rings", "polygon_parts", "rings"]
 
 # Up to this many holes a piece is handed to gdstk whole; above, it is bisected first.
 KEYHOLE_MAX_HOLES = 8
@@ -30,6 +30,16 @@ def polygon_parts(geom) -> list:
     if geom is None or geom.is_empty:
         return []
     return [p for p in getattr(geom, "geoms", [geom]) if p.geom_type == "Polygon"]
+
+
+def rings(geom) -> list[np.ndarray]:
+    """Every ring (outlines and holes) of a geometry's polygons, without the closing point.
+
+    Args:
+        geom: a shapely polygon, multipolygon or collection; None or empty gives none.
+    """
+    return [np.asarray(r.coords)[:-1] for p in polygon_parts(geom)
+            for r in (p.exterior, *p.interiors)]
 
 
 def filled(geoms: np.ndarray) -> np.ndarray:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
+from ..polys import rings
 from ..tech import Rule
 from .radius import BISECT_STEPS, QUAD_SEGS, closing, opening, tolerance_dbu
 from .result import Violation
@@ -82,9 +83,7 @@ def corner_vertices(geoms: np.ndarray, *, convex: bool, join_dbu: float = 0.0) -
     """
     pts, owner, corner, p1, u1, p2, u2 = [], [], [], [], [], [], []
     for i, g in enumerate(geoms):
-        parts = shapely.get_parts(shapely.orient_polygons(g))
-        for ring in [r for p in parts for r in (p.exterior, *p.interiors)]:
-            c = np.asarray(ring.coords)[:-1]
+        for c in rings(shapely.orient_polygons(g)):
             n = len(c)
             if n < 3:
                 continue

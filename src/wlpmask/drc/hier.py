@@ -32,7 +32,7 @@ from .placements import Placement, Rows, placements
 from .polyset import PolygonSet
 from .result import DrcResult, ViolationBlock, Violations, in_order
 
-__all__ = ["HierResult", "run_drc_hier"]
+__all__ = ["HierResult", "influence_um", "run_drc_hier"]
 
 _TOUCH = 2  # database units: shapes closer than this merge (or touch)
 # Per rule kind, the layers (by position) without which the kind finds nothing: a check where
@@ -66,8 +66,8 @@ def _near(boxes: np.ndarray, others: np.ndarray, gap: int) -> np.ndarray:
     return hit
 
 
-def _extent(kind: str, d: int) -> tuple[int | None, int]:
-    """(gap, influence) of a rule kind with distance d (database units).
+def _extent(kind: str, d: float) -> tuple[float | None, float]:
+    """(gap, influence) of a rule kind with distance d (any unit; the same unit back).
 
     Shapes of two instances closer than the gap change each other's result (None: the edge
     kinds' gap, by layer pair, see _RuleCheck._dist); a result can change as far as the
@@ -80,10 +80,19 @@ def _extent(kind: str, d: int) -> tuple[int | None, int]:
     if kind == "inner_radius":
         return 2 * d + _TOUCH, 2 * d
     if kind == "convex_corner_radius":  # discs in the corner's own polygon
-        return _TOUCH, int(2 * (K + 1) * d)
+        return _TOUCH, 2 * (K + 1) * d
     if kind == "concave_corner_radius":  # discs in the space around it, others' shapes too
-        return int((K + 1) * d) + _TOUCH, int(2 * (K + 1) * d)
+        return (K + 1) * d + _TOUCH, 2 * (K + 1) * d
     return None, d
+
+
+def influence_um(rule: Rule) -> float:
+    """How far from a point a rule's result can depend on the layout (um).
+
+    Args:
+        rule: the technology rule.
+    """
+    return 0.0 if rule.kind == "min_area" else _extent(rule.kind, rule.limit)[1]
 
 
 class _RuleCheck:
@@ -93,7 +102,9 @@ class _RuleCheck:
         self.rule, self.places, self.sets, self.dbu = rule, places, sets, dbu
         self.layers = list(dict.fromkeys(rule.layers))
         self.d = 0 if rule.kind == "min_area" else int(round(rule.limit / dbu))
-        self.gap, influence = _extent(rule.kind, self.d)
+        gap, influence = _extent(rule.kind, self.d)
+        self.gap = None if gap is None else int(gap)
+        influence = int(influence)
         self.halo = influence + _TOUCH
         self.reach = self.halo + 2 * influence + 2 * _TOUCH
         self.pair_gap = max(self.d + _TOUCH, self.gap or 0)

@@ -17,7 +17,7 @@ from wlpmask.drc import run_drc
 from wlpmask.errors import WlpmaskError
 from wlpmask.families.coc.checks import run_checks, strip_sample
 from wlpmask.io.gds import flatten_gds_layer
-from wlpmask.io.kdb import rule_count
+from wlpmask.io.kdb import rule_count, to_region
 
 
 def _strip(doc: dict, **strip) -> dict:
@@ -27,10 +27,8 @@ def _strip(doc: dict, **strip) -> dict:
 
 def _region(cell: gdstk.Cell, layer: tuple[int, int], dbu: float) -> kdb.Region:
     """A cell's polygons on one layer, flattened by gdstk, as a merged klayout.db region."""
-    reg = kdb.Region()
-    for p in cell.get_polygons(layer=layer[0], datatype=layer[1]):
-        reg.insert(kdb.Polygon([kdb.Point(round(x / dbu), round(y / dbu)) for x, y in p.points]))
-    return reg.merged()
+    polys = cell.get_polygons(layer=layer[0], datatype=layer[1])
+    return to_region([p.points for p in polys], dbu_um=dbu).merged()
 
 
 def _checks(design, fam, product, shapes) -> dict:

@@ -22,7 +22,7 @@ from .placement import BumpSet, Placement
 from .plan import CocPart
 from .strip import StripPlan
 
-__all__ = ["ASSEMBLY", "assemble", "plate_cells", "strip_cell"]
+__all__ = ["ASSEMBLY", "assemble", "plate_cells", "strip_cell", "strip_file"]
 
 ASSEMBLY = "ASSEMBLY"
 
@@ -171,6 +171,15 @@ def _step(cell: gdstk.Cell, site: gdstk.Cell, sp: StripPlan) -> None:
     (w, h), spec = sp.pitch, sp.spec
     add_array(cell, site, columns=spec.columns, rows=spec.rows, pitch_x_um=w, pitch_y_um=h,
               origin=sp.origin)
+
+
+def strip_file(name: str) -> str:
+    """The file the strip of design `name` is written to.
+
+    Args:
+        name: the design's name.
+    """
+    return f"{name}.strip.gds"
 
 
 def strip_cell(cp: CocPart, sp: StripPlan | None = None) -> gdstk.Cell | None:

@@ -19,7 +19,7 @@ import shapely
 from ... import geometry as geo
 from ...checks import Box, ProcessCheck, check
 from ...drc import run_drc, space_pairs, width_pairs
-from ...drc.corners import K
+from ...drc.hier import influence_um
 from ...drc.kinds import metric_of
 from ...io.gds import flatten_gds_layer
 from ...tech import Layer, Rule, Technology
@@ -213,9 +213,9 @@ def _frame_rules(cp: CocPart, tech: Technology) -> list[str]:
 def strip_sample(cp: CocPart, tech: Technology) -> gdstk.Cell | None:
     """The strip the strip's checks read: up to 3 x 3 sites, each place of the full strip.
 
-    The frame rules see at most 2 (K + 1) times their distance from a point (a corner's
-    window, drc.corners); a strip whose site pitch is more than twice that has every
-    neighbourhood of the full strip in its sample (strip.sample_strip). None for one site.
+    A strip whose site pitch is more than twice as long as the frame rules see from a point
+    (drc.hier.influence_um; a corner's window for the corner kinds) has every neighbourhood
+    of the full strip in its sample (strip.sample_strip). None for one site.
 
     Args:
         cp: the loaded design and its plan.
@@ -223,16 +223,15 @@ def strip_sample(cp: CocPart, tech: Technology) -> gdstk.Cell | None:
     """
     if cp.plan.strip is None:
         return None
-    reach = 2 * (K + 1) * max((tech.rules[r].limit for r in _frame_rules(cp, tech)),
-                              default=0.0)
-    return strip_cell(cp, sample_strip(cp.design, cp.plan.frame, reach))
+    reach = max((influence_um(tech.rules[r]) for r in _frame_rules(cp, tech)), default=0.0)
+    return strip_cell(cp, sample_strip(cp.design, cp.plan.strip, reach))
 
 
 def _strip_checks(cp: CocPart, strip: gdstk.Cell, tech: Technology) -> list[ProcessCheck]:
     """The strip, read from its own layout: one piece of metal, clean under the frame rules."""
     L, g = cp.design.layers, tech.grid_um  # noqa: N806 - role map
     metal = flatten_gds_layer(strip, L.FRAME.gds, dbu_um=g)
-    x0, y0, x1, y1 = strip.bounding_box()[0] + strip.bounding_box()[1]
+    (x0, y0), (x1, y1) = strip.bounding_box()
     parts = pieces(metal, [geo.box(x0, y0, x1, y1)])
     out = [check("PROC.STRIP_HELD", "pieces of the strip's metal besides the one that holds "
                  "its sites (a site or rail left loose falls out when etched through)", "<=",

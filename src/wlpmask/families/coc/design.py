@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ...designfile import MAX_DIE_UM, DesignDoc, Preview, read_preview, read_roles
-from ...validate import Reader, dotted
+from ...validate import REQUIRED, Reader, dotted
 from .netlist import Netlist, read_netlist
 from .rules import BumpKind, CocLayers, CocTech, coc_tech
 
@@ -228,15 +228,18 @@ def _frame(r: Reader, t: dict, ct: CocTech) -> FrameSpec:
     return FrameSpec(w, h, (pw, ph), leads, pitch, lw, strip)
 
 
+def _or_required(value: float | None):
+    return REQUIRED if value is None else value
+
+
 def _strip(r: Reader, t: dict, ct: CocTech) -> StripSpec:
     key = "frame.strip"
     r.keys(key, t, {"columns", "rows", "side_rail_um", "pilot_hole_um"})
     columns = r.integer(t, key, "columns", minimum=1, maximum=100)
     rows = r.integer(t, key, "rows", default=1, minimum=1, maximum=20)
-    rail = _size(r, t, key, "side_rail_um", **({} if ct.strip_rail_um is None
-                                                else {"default": ct.strip_rail_um}))
-    hole = _size(r, t, key, "pilot_hole_um", **({} if ct.pilot_hole_um is None
-                                                 else {"default": ct.pilot_hole_um}))
+    # the technology's values are the defaults, where it has them
+    rail = _size(r, t, key, "side_rail_um", default=_or_required(ct.strip_rail_um))
+    hole = _size(r, t, key, "pilot_hole_um", default=_or_required(ct.pilot_hole_um))
     web = ct.web_rule.limit
     if hole + 2 * web > rail:
         raise r.err(dotted(key, "pilot_hole_um"), f"a {hole:g} um pilot hole leaves less "

@@ -13,11 +13,11 @@ from ...checks import ProcessCheck
 from ...designfile import DesignDoc, Die
 from ...errors import WlpmaskError
 from ...io.preview import png_bytes, png_image
-from ...polys import polygon_parts
+from ...polys import rings
 from ...tech import Technology
 from ..base import Detail, MaskStep, Product, Progress, Shapes, quiet
 from . import design as design_mod
-from .cells import assemble, plate_cells, strip_cell
+from .cells import assemble, plate_cells, strip_cell, strip_file
 from .checks import run_checks, strip_sample
 from .manifest import lead_table, manifest_keys
 from .plan import CocPart, make_plan
@@ -119,8 +119,8 @@ class Coc:
             die=Die(d.chip1.width_um, d.chip1.height_um), masks=tuple(masks),
             preview_layers=tuple(roles[r].name for r in PREVIEW_ORDER),
             detail=self._detail(part),
-            layouts=(layouts := self._layouts(part, plates)),
-            files=self._strip_preview(part, layouts.get(f"{d.name}.strip.gds"), tech),
+            layouts=self._layouts(part, plates),
+            files=self._strip_preview(part, tech),
             handoff={f"{d.name}.leads.csv": lead_table(part)})
 
     @staticmethod
@@ -130,29 +130,25 @@ class Coc:
         out = {f"{name}.plate_{side}.gds": cell for side, cell in plates.items()}
         strip = strip_cell(part)
         if strip is not None:
-            out[f"{name}.strip.gds"] = strip
+            out[strip_file(name)] = strip
         return out
 
     @staticmethod
-    def _strip_preview(part: CocPart, strip, tech: Technology) -> dict[str, bytes]:
+    def _strip_preview(part: CocPart, tech: Technology) -> dict[str, bytes]:
         """NAME.strip.png: the strip's metal and its sites' package outlines.
 
         The site's merged outlines (not the cuts that make its GDS polygons hole-free) are
         moved to every site: no union of the whole strip, whatever its size.
         """
-        if strip is None:
-            return {}
         d, sp = part.design, part.plan.strip
+        if sp is None:
+            return {}
         # detail finer than half a pixel of the picture (about 1,000 px across) is left out
-        site = shapely.simplify(sp.site_metal, max(sp.size) / 2000)
-        rings = [np.asarray(r.coords)[:-1] for p in polygon_parts(site)
-                 for r in (p.exterior, *p.interiors)]
-        rails = [np.asarray(r.coords)[:-1] for p in polygon_parts(sp.rails)
-                 for r in (p.exterior, *p.interiors)]
+        site = rings(shapely.simplify(sp.site_metal, max(sp.size) / 2000))
         x0, y0, x1, y1 = part.plan.frame.package
         package = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
         at = [np.array(o) for o in sp.site_origins()]
-        shapes = {d.layers.FRAME.name: [r + o for o in at for r in rings] + rails,
+        shapes = {d.layers.FRAME.name: [r + o for o in at for r in site] + rings(sp.rails),
                   d.layers.PACKAGE.name: [package + o for o in at]}
         title = (f"{d.name} strip: {sp.spec.columns} x {sp.spec.rows} sites, "
                  f"{sp.size[0]:g} x {sp.size[1]:g} um")

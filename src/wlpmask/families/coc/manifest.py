@@ -12,7 +12,7 @@ from typing import Any
 
 import gdstk
 
-from .cells import ASSEMBLY
+from .cells import ASSEMBLY, strip_file
 from .placement import BumpSet
 from .plan import CocPart
 from .stack import z_records
@@ -52,7 +52,6 @@ def manifest_keys(cp: CocPart, top: gdstk.Cell, plate_files: dict[str, str]) -> 
     """
     d, plan = cp.design, cp.plan
     ct, sp = d.tech, plan.strip
-    strip_file = f"{d.name}.strip.gds" if sp is not None else None
     first = [b for f in plan.fields for b in _bumps(f.on_chip1, "first")]
     chips = [_chip(cp, top, d.chip1, first + _bumps(plan.second, "second"))]
     chips += [_chip(cp, top, c, _bumps(f.on_upper, "first"))
@@ -93,7 +92,7 @@ def manifest_keys(cp: CocPart, top: gdstk.Cell, plate_files: dict[str, str]) -> 
             "columns": sp.spec.columns, "rows": sp.spec.rows, "pitch_um": list(sp.pitch),
             "size_um": list(sp.size), "first_site_um": list(sp.origin),
             "side_rail_um": sp.spec.side_rail_um, "pilot_hole_um": sp.spec.pilot_hole_um,
-            "pilot_holes_um": [list(h) for h in sp.holes], "file": strip_file},
+            "pilot_holes_um": [list(h) for h in sp.holes], "file": strip_file(d.name)},
     }
 
 

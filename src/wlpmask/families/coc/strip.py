@@ -70,16 +70,8 @@ def _corners(site: Box, side: float, grow: float) -> shapely.Geometry:
         shapely.box(x1 - side, y1 - side, x1 + grow, y1 + grow)])
 
 
-def plan_strip(part: CocDesign, frame: FramePlan) -> StripPlan | None:
-    """The strip of the design's frame site, or None when the design asks for one site.
-
-    Args:
-        part: the design part.
-        frame: the drawn site.
-    """
-    spec = part.frame.strip
-    if spec is None:
-        return None
+def _rails(part: CocDesign, spec: StripSpec) -> dict:
+    """What depends on the strip's size: its size, pilot holes, side rails and their plates."""
     ct, g = part.tech, part.tech.grid_um
     w, h = part.frame.width_um, part.frame.height_um
     s, p = spec.side_rail_um, spec.pilot_hole_um
@@ -97,37 +89,58 @@ def plan_strip(part: CocDesign, frame: FramePlan) -> StripPlan | None:
     bands = shapely.union_all([shapely.box(0.0, 0.0, width, s),
                                shapely.box(0.0, height - s, width, height)])
     rails = geo.snap_geometry(outline.intersection(bands).difference(discs), g)
+    grow = _growth(part)
+    return {"spec": spec, "size": (width, height), "origin": (0.0, s), "holes": holes,
+            "rails": rails,
+            "rail_plates": {k: geo.snap_geometry(rails.buffer(v, join_style="mitre"), g)
+                            if v > 0 else rails for k, v in grow.items()}}
+
+
+def _growth(part: CocDesign) -> dict[str, float]:
+    """Per plate side, how far each edge of it is grown (the wider plate's half difference)."""
+    ct = part.tech
+    return {side: ct.plate_difference_um / 2 if ct.wider_plate == side else 0.0
+            for side in ("top", "bottom")}
+
+
+def plan_strip(part: CocDesign, frame: FramePlan) -> StripPlan | None:
+    """The strip of the design's frame site, or None when the design asks for one site.
+
+    Args:
+        part: the design part.
+        frame: the drawn site.
+    """
+    spec = part.frame.strip
+    if spec is None:
+        return None
+    ct, g = part.tech, part.tech.grid_um
     # the site's outer corners square again (the rounding lies within the rail)
     side = min(ct.convex_radius_um, ct.frame.rail_width_um)
-    grow = ct.plate_difference_um / 2
-    wider = {"top": grow if ct.wider_plate == "top" else 0.0,
-             "bottom": grow if ct.wider_plate == "bottom" else 0.0}
-    site_box = frame.site
-    metal = geo.snap_geometry(frame.metal.union(_corners(site_box, side, 0.0)), g)
+    metal = geo.snap_geometry(frame.metal.union(_corners(frame.site, side, 0.0)), g)
     plates = {"top": frame.plate_top, "bottom": frame.plate_bot}
-    site_plates = {k: geo.snap_geometry(v.union(_corners(site_box, side, wider[k])), g)
+    grow = _growth(part)
+    site_plates = {k: geo.snap_geometry(v.union(_corners(frame.site, side, grow[k])), g)
                    for k, v in plates.items()}
-    rail_plates = {k: geo.snap_geometry(rails.buffer(wider[k], join_style="mitre"), g)
-                   if wider[k] > 0 else rails for k in plates}
-    return StripPlan(spec, (w, h), (width, height), (0.0, s), holes, rails, metal,
-                     site_plates, rail_plates)
+    return StripPlan(pitch=(part.frame.width_um, part.frame.height_um), site_metal=metal,
+                     site_plates=site_plates, **_rails(part, spec))
 
 
-def sample_strip(part: CocDesign, frame: FramePlan, reach_um: float) -> StripPlan:
+def sample_strip(part: CocDesign, sp: StripPlan, reach_um: float) -> StripPlan:
     """The strip of at most 3 x 3 of the same sites: every neighbourhood of the full strip.
 
     The strip repeats by its site pitch, so every window narrower than half a pitch around
     any point of it, at its ends or between two sites, appears in the strip of three columns
     and three rows (or fewer, when the strip has fewer); a check whose reach is below that
     finds there what it finds in the full strip. When it reaches further, the full strip.
+    Only what depends on the strip's size is drawn again; the site is the full strip's.
 
     Args:
-        part: the design part (its strip spec).
-        frame: the drawn site.
+        part: the design part.
+        sp: the full strip.
         reach_um: how far the checks to run see from a point.
     """
-    spec = part.frame.strip
-    if 2 * reach_um >= min(part.frame.width_um, part.frame.height_um):
-        return plan_strip(part, frame)
+    if 2 * reach_um >= min(sp.pitch):
+        return sp
+    spec = sp.spec
     small = replace(spec, columns=min(spec.columns, 3), rows=min(spec.rows, 3))
-    return plan_strip(replace(part, frame=replace(part.frame, strip=small)), frame)
+    return replace(sp, **_rails(part, small))
